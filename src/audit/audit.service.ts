@@ -1,0 +1,43 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import { Repository } from 'typeorm';
+import { AuditEvent } from './audit-event.entity.js';
+
+export type AuditAction =
+  | 'login.failed'
+  | 'login.locked'
+  | 'refresh.reused'
+  | 'user.approved'
+  | 'user.disabled'
+  | 'user.enabled'
+  | 'user.role_changed'
+  | 'user.deleted';
+
+export interface AuditEntry {
+  action: AuditAction;
+  actorId?: string | null;
+  targetId?: string | null;
+  ip?: string | null;
+  detail?: Record<string, unknown> | null;
+}
+
+@Injectable()
+export class AuditService {
+  private readonly logger = new Logger(AuditService.name);
+
+  constructor(@InjectRepository(AuditEvent) private readonly events: Repository<AuditEvent>) {}
+
+  async record(entry: AuditEntry): Promise<void> {
+    await this.events.save({
+      id: randomUUID(),
+      at: new Date(),
+      action: entry.action,
+      actorId: entry.actorId ?? null,
+      targetId: entry.targetId ?? null,
+      ip: entry.ip ? entry.ip.slice(0, 64) : null,
+      detail: entry.detail ?? null,
+    });
+    this.logger.log(`${entry.action} actor=${entry.actorId ?? '-'} target=${entry.targetId ?? '-'}`);
+  }
+}

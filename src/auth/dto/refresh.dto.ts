@@ -1,0 +1,11 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
+
+export class RefreshDto {
+  @ApiPropertyOptional({ description: 'The refresh token, when it is not sent as Authorization: Bearer' })
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(4096)
+  refreshToken?: string;
+}

@@ -1,0 +1,31 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { NO_CONTROL_CHARACTERS } from '../../users/dto/update-me.dto.js';
+
+export const USERNAME_PATTERN = /^[A-Za-z0-9._-]{3,32}$/;
+
+export class RegisterDto {
+  @ApiProperty({ pattern: USERNAME_PATTERN.source, example: 'ada_l', description: 'Unique case-insensitively' })
+  @IsString()
+  @Matches(USERNAME_PATTERN, { message: 'username must be 3-32 letters, digits, ".", "_" or "-"' })
+  username: string;
+
+  @ApiProperty({
+    format: 'password',
+    minLength: 15,
+    maxLength: 128,
+    example: 'correct horse battery staple',
+    description: 'At least PASSWORD_MIN_LENGTH (default 15) characters, at most 128; not a common password; must not contain the username',
+  })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(1024)
+  password: string;
+
+  @ApiPropertyOptional({ maxLength: 100, example: 'Ada Lovelace' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  @Matches(NO_CONTROL_CHARACTERS, { message: 'name must not contain control characters' })
+  name?: string;
+}

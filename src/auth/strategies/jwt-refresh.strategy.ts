@@ -1,0 +1,30 @@
+import { Injectable } from '@nestjs/common';
+import { PassportStrategy } from '@nestjs/passport';
+import { ExtractJwt, Strategy } from 'passport-jwt';
+import { AppConfig } from '../../config/app-config.js';
+import { JWT_ALGORITHM, jwtKey } from '../jwt-key.js';
+import type { RefreshClaims } from '../token-claims.js';
+
+/** Refresh tokens, from `Authorization: Bearer` or the body's `refreshToken`. */
+@Injectable()
+export class JwtRefreshStrategy extends PassportStrategy(Strategy, 'jwt-refresh') {
+  constructor(config: AppConfig) {
+    super({
+      jwtFromRequest: ExtractJwt.fromExtractors([
+        ExtractJwt.fromAuthHeaderAsBearerToken(),
+        ExtractJwt.fromBodyField('refreshToken'),
+      ]),
+      // passport-jwt hands the key to jsonwebtoken as is; its typings predate KeyObject.
+      secretOrKey: jwtKey(config) as unknown as Buffer,
+      algorithms: [JWT_ALGORITHM],
+      issuer: config.jwtIssuer,
+      audience: config.jwtAudience,
+      ignoreExpiration: false,
+    });
+  }
+
+  validate(claims: RefreshClaims): RefreshClaims | false {
+    if (claims.typ !== 'refresh' || typeof claims.sid !== 'string' || typeof claims.jti !== 'string') return false;
+    return { sub: claims.sub, sid: claims.sid, jti: claims.jti, typ: 'refresh' };
+  }
+}

@@ -1,0 +1,101 @@
+import {
+  ArgumentsHost,
+  Catch,
+  ConflictException,
+  HttpException,
+  InternalServerErrorException,
+  Logger,
+  ServiceUnavailableException,
+} from '@nestjs/common';
+import { BaseExceptionFilter } from '@nestjs/core';
+import { STATUS_CODES } from 'node:http';
+
+const UNIQUE_CODES = new Set(['SQLITE_CONSTRAINT_UNIQUE', 'SQLITE_CONSTRAINT_PRIMARYKEY', 'ER_DUP_ENTRY']);
+const FOREIGN_KEY_CODES = new Set(['SQLITE_CONSTRAINT_FOREIGNKEY', 'ER_NO_REFERENCED_ROW_2', 'ER_NO_REFERENCED_ROW']);
+const UNAVAILABLE_CODES = new Set([
+  'SQLITE_BUSY',
+  'SQLITE_LOCKED',
+  'SQLITE_CANTOPEN',
+  'SQLITE_IOERR',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+  'EPIPE',
+  'PROTOCOL_CONNECTION_LOST',
+  'PROTOCOL_SEQUENCE_TIMEOUT',
+  'ER_CON_COUNT_ERROR',
+  'ER_SERVER_SHUTDOWN',
+  'ER_LOCK_WAIT_TIMEOUT',
+  'ER_LOCK_DEADLOCK',
+  'ER_QUERY_TIMEOUT',
+]);
+
+/** Which resource a unique index guards, for a 409 message a client can show. */
+const DUPLICATE_MESSAGES: Array<[RegExp, string]> = [
+  [/users/i, 'Username is already taken'],
+  [/authors/i, 'An author with this name and book already exists'],
+];
+
+/**
+ * Gives every error Nest's `{statusCode, message, error}` shape: errors Fastify raises
+ * before routing (malformed JSON, 413, 415) arrive without `error`; unique violations
+ * become 409 for both drivers, an unreachable or busy database 503, anything else a bare
+ * 500. Driver and SQL text is logged, never sent.
+ */
+@Catch()
+export class HttpErrorFilter extends BaseExceptionFilter {
+  private readonly logger = new Logger('Errors');
+
+  override catch(exception: unknown, host: ArgumentsHost): void {
+    if (exception instanceof HttpException) return super.catch(withErrorName(exception), host);
+    return super.catch(this.toHttpException(exception), host);
+  }
+
+  private toHttpException(exception: unknown): HttpException {
+    const code = errorCode(exception);
+    const text = exception instanceof Error ? exception.message : String(exception);
+    if (code && UNIQUE_CODES.has(code)) {
+      const message = DUPLICATE_MESSAGES.find(([pattern]) => pattern.test(text))?.[1] ?? 'Already exists';
+      return new ConflictException(message);
+    }
+    if (code && FOREIGN_KEY_CODES.has(code)) {
+      return new ConflictException('The referenced record no longer exists');
+    }
+    if ((code && UNAVAILABLE_CODES.has(code)) || isConnectionFailure(exception)) {
+      this.logger.error(`Database unavailable: ${code ?? ''} ${text}`);
+      return new ServiceUnavailableException('Database unavailable, try again shortly');
+    }
+    this.logger.error(exception instanceof Error ? (exception.stack ?? text) : text);
+    return new InternalServerErrorException();
+  }
+}
+
+function withErrorName(exception: HttpException): HttpException {
+  const body = exception.getResponse();
+  if (typeof body !== 'string') return exception;
+  const statusCode = exception.getStatus();
+  return new HttpException({ statusCode, message: body, error: STATUS_CODES[statusCode] ?? 'Error' }, statusCode, {
+    cause: exception,
+  });
+}
+
+function errorCode(exception: unknown): string | undefined {
+  if (typeof exception !== 'object' || exception === null) return undefined;
+  const error = exception as { code?: unknown; driverError?: { code?: unknown } };
+  const code = error.code ?? error.driverError?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/** TypeORM reports a pool that cannot connect with these names rather than a code. */
+function isConnectionFailure(exception: unknown): boolean {
+  if (!(exception instanceof Error)) return false;
+  return (
+    exception.name === 'CannotConnectError' ||
+    exception.name === 'ConnectionIsNotSetError' ||
+    /connect ECONNREFUSED|Connection lost|Pool is closed|connection is in closed state|Can't add new command when connection is in closed state|The database connection is not open/i.test(
+      exception.message,
+    )
+  );
+}

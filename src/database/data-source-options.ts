@@ -1,0 +1,51 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { DataSourceOptions } from 'typeorm';
+import { AuditEvent } from '../audit/audit-event.entity.js';
+import { Author } from '../authors/author.entity.js';
+import { Session } from '../sessions/session.entity.js';
+import { User } from '../users/user.entity.js';
+import { migrations } from './migrations/index.js';
+
+export const entities = [User, Session, Author, AuditEvent];
+
+/**
+ * One set of options for the app, the tests and the TypeORM CLI (ormconfig.ts):
+ * `DATABASE_URL` picks the driver, migrations (never synchronize) build the schema.
+ */
+export function dataSourceOptions(databaseUrl: string): DataSourceOptions {
+  if (databaseUrl.startsWith('mysql://')) {
+    return {
+      type: 'mysql',
+      url: databaseUrl,
+      entities,
+      migrations,
+      migrationsRun: true,
+      charset: 'utf8mb4_unicode_ci',
+      timezone: 'Z',
+      // Fail fast instead of hanging requests when the server is gone (503 within 2 s).
+      connectTimeout: 2000,
+      extra: { connectionLimit: 10, enableKeepAlive: true },
+    };
+  }
+  const database = databaseUrl.slice('sqlite:'.length);
+  if (database !== ':memory:') mkdirSync(dirname(database), { recursive: true });
+  return {
+    type: 'better-sqlite3',
+    database,
+    entities,
+    migrations,
+    migrationsRun: true,
+    // WAL lets readers proceed during a write; the busy timeout turns short lock waits
+    // into a delay instead of an error when several instances share the file.
+    enableWAL: database !== ':memory:',
+    timeout: 5000,
+    prepareDatabase: (db: { pragma: (sql: string) => unknown }) => {
+      db.pragma('foreign_keys = ON');
+    },
+  };
+}
+
+export function isMysql(databaseUrl: string): boolean {
+  return databaseUrl.startsWith('mysql://');
+}

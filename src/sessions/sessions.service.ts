@@ -1,0 +1,152 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import { DataSource, IsNull, MoreThan, Repository } from 'typeorm';
+import { AppConfig } from '../config/app-config.js';
+import type { Role } from '../common/role.enum.js';
+import { Session } from './session.entity.js';
+
+/** What the per-request lookup learns about a live session and its user. */
+export interface LiveSession {
+  userId: string;
+  username: string;
+  role: Role;
+}
+
+export type RotationResult =
+  | { outcome: 'rotated'; refreshJti: string; userId: string }
+  | { outcome: 'reused'; userId: string }
+  | { outcome: 'invalid' };
+
+/** Writing last_used_at on every request would turn each read into a write; once a minute is enough. */
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+@Injectable()
+export class SessionsService {
+  private readonly logger = new Logger(SessionsService.name);
+
+  constructor(
+    @InjectRepository(Session) private readonly sessions: Repository<Session>,
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly config: AppConfig,
+  ) {}
+
+  async create(userId: string, userAgent: string | undefined, ip: string | undefined): Promise<Session> {
+    const now = new Date();
+    const session = this.sessions.create({
+      id: randomUUID(),
+      userId,
+      refreshJti: randomUUID(),
+      userAgent: userAgent ? userAgent.slice(0, 255) : null,
+      ip: ip ? ip.slice(0, 64) : null,
+      createdAt: now,
+      lastUsedAt: now,
+      expiresAt: this.refreshExpiry(now),
+      revokedAt: null,
+    });
+    return this.sessions.save(session);
+  }
+
+  /**
+   * The one indexed lookup behind every access-token request: the session must be live
+   * and its user active; the role is the user's current one, not the token's claim.
+   */
+  async findLive(sessionId: string, userId: string): Promise<LiveSession | undefined> {
+    const rows: Array<Record<string, unknown>> = await this.dataSource.query(
+      'SELECT u.username, u.role, u.status, s.revoked_at, s.expires_at, s.last_used_at ' +
+        'FROM sessions s INNER JOIN users u ON u.id = s.user_id WHERE s.id = ? AND s.user_id = ?',
+      [sessionId, userId],
+    );
+    const row = rows[0];
+    if (!row || row.revoked_at !== null || row.status !== 'active') return undefined;
+    const now = Date.now();
+    if (toTime(row.expires_at) <= now) return undefined;
+    if (now - toTime(row.last_used_at) > LAST_USED_RESOLUTION_MS) {
+      this.sessions
+        .update({ id: sessionId }, { lastUsedAt: new Date(now) })
+        .catch((error: Error) => this.logger.warn(`Could not record session use: ${error.message}`));
+    }
+    return { userId, username: row.username as string, role: row.role as Role };
+  }
+
+  /**
+   * Swaps the session's refresh jti in one conditional update, so of several concurrent
+   * refreshes with one token exactly one wins. A jti that is no longer current is a
+   * replayed (possibly stolen) token: the whole session is revoked.
+   */
+  async rotate(sessionId: string, presentedJti: string): Promise<RotationResult> {
+    const now = new Date();
+    const refreshJti = randomUUID();
+    const result = await this.sessions
+      .createQueryBuilder()
+      .update(Session)
+      .set({ refreshJti, lastUsedAt: now, expiresAt: this.refreshExpiry(now) })
+      .where('id = :sessionId AND refresh_jti = :presentedJti AND revoked_at IS NULL AND expires_at > :now', {
+        sessionId,
+        presentedJti,
+        now,
+      })
+      .execute();
+    const session = await this.sessions.findOneBy({ id: sessionId });
+    if (!session) return { outcome: 'invalid' };
+    if (result.affected === 1) return { outcome: 'rotated', refreshJti, userId: session.userId };
+    if (session.revokedAt === null && session.expiresAt.getTime() > now.getTime()) {
+      await this.revoke(sessionId);
+      return { outcome: 'reused', userId: session.userId };
+    }
+    return { outcome: 'invalid' };
+  }
+
+  async revoke(sessionId: string): Promise<void> {
+    await this.sessions.update({ id: sessionId, revokedAt: IsNull() }, { revokedAt: new Date() });
+  }
+
+  /** Revokes one of the user's sessions; false when it is not theirs or already gone. */
+  async revokeOwn(userId: string, sessionId: string): Promise<boolean> {
+    const result = await this.sessions.update(
+      { id: sessionId, userId, revokedAt: IsNull(), expiresAt: MoreThan(new Date()) },
+      { revokedAt: new Date() },
+    );
+    return result.affected === 1;
+  }
+
+  async revokeAll(userId: string, exceptSessionId?: string): Promise<void> {
+    const query = this.sessions
+      .createQueryBuilder()
+      .update(Session)
+      .set({ revokedAt: new Date() })
+      .where('user_id = :userId AND revoked_at IS NULL', { userId });
+    if (exceptSessionId) query.andWhere('id <> :exceptSessionId', { exceptSessionId });
+    await query.execute();
+  }
+
+  listLive(userId: string): Promise<Session[]> {
+    return this.sessions.find({
+      where: { userId, revokedAt: IsNull(), expiresAt: MoreThan(new Date()) },
+      order: { lastUsedAt: 'DESC', id: 'ASC' },
+    });
+  }
+
+  /** Deletes rows whose refresh lifetime is over; revoked rows linger that long for reuse detection. */
+  async purgeExpired(): Promise<number> {
+    const now = new Date();
+    const revokedBefore = new Date(now.getTime() - this.config.refreshTtlSeconds * 1000);
+    const result = await this.sessions
+      .createQueryBuilder()
+      .delete()
+      .from(Session)
+      .where('expires_at < :now OR revoked_at < :revokedBefore', { now, revokedBefore })
+      .execute();
+    return result.affected ?? 0;
+  }
+
+  private refreshExpiry(from: Date): Date {
+    return new Date(from.getTime() + this.config.refreshTtlSeconds * 1000);
+  }
+}
+
+/** SQLite hands back 'YYYY-MM-DD HH:MM:SS.SSS' (UTC) text, mysql2 a Date. */
+function toTime(value: unknown): number {
+  if (value instanceof Date) return value.getTime();
+  return Date.parse(String(value).replace(' ', 'T') + 'Z');
+}

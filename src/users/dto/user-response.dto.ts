@@ -1,0 +1,43 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { Role } from '../../common/role.enum.js';
+import { UserStatus, type User } from '../user.entity.js';
+
+/** The public shape of a user: never the hash or any other secret. */
+export class UserResponseDto {
+  @ApiProperty({ format: 'uuid' })
+  id: string;
+
+  @ApiProperty({ example: 'ada_l' })
+  username: string;
+
+  @ApiProperty({ type: String, nullable: true, example: 'Ada Lovelace' })
+  name: string | null;
+
+  @ApiProperty({ enum: Role })
+  role: Role;
+
+  @ApiProperty({ enum: UserStatus })
+  status: UserStatus;
+
+  @ApiProperty({ type: String, format: 'date-time' })
+  createdAt: Date;
+
+  @ApiProperty({ type: String, format: 'date-time' })
+  updatedAt: Date;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true })
+  lastLoginAt: Date | null;
+
+  static from(user: User): UserResponseDto {
+    return {
+      id: user.id,
+      username: user.username,
+      name: user.name,
+      role: user.role,
+      status: user.status,
+      createdAt: user.createdAt,
+      updatedAt: user.updatedAt,
+      lastLoginAt: user.lastLoginAt,
+    };
+  }
+}

@@ -1,0 +1,47 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Role } from '../common/role.enum.js';
+
+export enum UserStatus {
+  Pending = 'pending',
+  Active = 'active',
+  Disabled = 'disabled',
+}
+
+@Entity('users')
+export class User {
+  @PrimaryColumn({ type: 'varchar', length: 36 })
+  id: string;
+
+  /** As the user typed it; shown back to them. */
+  @Column({ type: 'varchar', length: 32 })
+  username: string;
+
+  /** Lower-cased copy with the unique index: both databases then agree on "taken". */
+  @Column({ name: 'username_normalized', type: 'varchar', length: 32 })
+  usernameNormalized: string;
+
+  @Column({ type: 'varchar', length: 100, nullable: true })
+  name: string | null;
+
+  @Column({ name: 'password_hash', type: 'varchar', length: 255 })
+  passwordHash: string;
+
+  @Column({ type: 'varchar', length: 16 })
+  role: Role;
+
+  @Column({ type: 'varchar', length: 16 })
+  status: UserStatus;
+
+  @Column({ name: 'created_at', type: 'datetime', precision: 3 })
+  createdAt: Date;
+
+  @Column({ name: 'updated_at', type: 'datetime', precision: 3 })
+  updatedAt: Date;
+
+  @Column({ name: 'last_login_at', type: 'datetime', precision: 3, nullable: true })
+  lastLoginAt: Date | null;
+}
+
+export function normalizeUsername(username: string): string {
+  return username.toLowerCase();
+}

@@ -1,0 +1,151 @@
+import * as http from './api.js';
+import { ApiError, type User } from './api.js';
+import { card, h, pageHeader, replace } from './dom.js';
+import { Form, textField } from './forms.js';
+import type { ViewContext } from './router.js';
+import * as session from './session.js';
+
+export function loginView(ctx: ViewContext): void {
+  const notice = ctx.takeNotice();
+  const form = new Form(
+    'login',
+    [
+      textField('login', { name: 'username', label: 'Username', autocomplete: 'username', required: true, attrs: { autocapitalize: 'none' } }),
+      textField('login', { name: 'password', label: 'Password', type: 'password', autocomplete: 'current-password', required: true }),
+    ],
+    'Log in',
+    async (f) => {
+      try {
+        await session.signIn(f.value('username').trim(), f.value('password'));
+      } catch (err) {
+        if (err instanceof ApiError && (err.status === 401 || err.status === 403 || err.status === 429)) {
+          // Wrong credentials, pending/disabled account, lockout: about the whole form.
+          f.showFieldErrors({}, err.messages);
+          if (err.status === 401) (f.control('password') as HTMLInputElement).value = '';
+          return;
+        }
+        throw err;
+      }
+      ctx.navigate(ctx.takeReturnTo() ?? '/dashboard');
+    },
+    { label: 'Log in' },
+  );
+  replace(
+    ctx.root,
+    h(
+      'div',
+      { class: 'auth-layout' },
+      h(
+        'div',
+        { class: 'auth-intro' },
+        h('h1', { tabindex: -1 }, 'Welcome back'),
+        h('p', { class: 'muted' }, 'Log in to manage your authors, your sessions and your account.'),
+      ),
+      card(
+        notice ? h('div', { class: `alert alert-${notice.kind}`, role: 'status' }, notice.text) : null,
+        h('h2', { class: 'card-title' }, 'Log in'),
+        form.el,
+        h('p', { class: 'card-footer muted' }, 'New here? ', h('a', { href: '#/register' }, 'Create an account')),
+      ),
+    ),
+  );
+}
+
+export function registerView(ctx: ViewContext): void {
+  const form = new Form(
+    'register',
+    [
+      textField('register', {
+        name: 'username',
+        label: 'Username',
+        autocomplete: 'username',
+        required: true,
+        hint: '3–32 characters: letters, digits, dot, underscore or hyphen.',
+        attrs: { autocapitalize: 'none', maxlength: 32 },
+      }),
+      textField('register', { name: 'name', label: 'Display name', autocomplete: 'name', attrs: { maxlength: 100 } }),
+      textField('register', {
+        name: 'password',
+        label: 'Password',
+        type: 'password',
+        autocomplete: 'new-password',
+        required: true,
+        hint: 'At least 15 characters. A few unusual words make a strong, memorable passphrase.',
+        attrs: { maxlength: 128 },
+      }),
+      textField('register', { name: 'confirmPassword', label: 'Repeat password', type: 'password', autocomplete: 'new-password', required: true }),
+    ],
+    'Create account',
+    async (f) => {
+      const password = f.value('password');
+      if (password !== f.value('confirmPassword')) {
+        f.showFieldErrors({ confirmPassword: ['The passwords do not match.'] }, []);
+        return;
+      }
+      const username = f.value('username').trim();
+      const name = f.value('name').trim();
+      let created: User;
+      try {
+        created = await http.api<User>('POST', '/api/auth/register', {
+          auth: false,
+          body: name ? { username, password, name } : { username, password },
+        });
+      } catch (err) {
+        f.showError(err, { 409: { username: 'Username already taken.' } });
+        return;
+      }
+      if (created.status === 'active') {
+        try {
+          await session.signIn(username, password);
+          ctx.navigate('/dashboard', { text: `Welcome, ${created.name || created.username}! Your account is ready.`, kind: 'success' });
+          return;
+        } catch {
+          // Fall through to the confirmation below; the user can log in by hand.
+        }
+      }
+      showCreated(ctx, created);
+    },
+    { label: 'Create account' },
+  );
+  replace(
+    ctx.root,
+    h(
+      'div',
+      { class: 'auth-layout' },
+      h(
+        'div',
+        { class: 'auth-intro' },
+        h('h1', { tabindex: -1 }, 'Create your account'),
+        h('p', { class: 'muted' }, 'Keep a list of your favourite authors and the books that made them.'),
+      ),
+      card(
+        h('h2', { class: 'card-title' }, 'Sign up'),
+        form.el,
+        h('p', { class: 'card-footer muted' }, 'Already have an account? ', h('a', { href: '#/login' }, 'Log in')),
+      ),
+    ),
+  );
+}
+
+function showCreated(ctx: ViewContext, created: User): void {
+  const pending = created.status === 'pending';
+  replace(
+    ctx.root,
+    h(
+      'div',
+      { class: 'narrow' },
+      pageHeader(pending ? 'Account created — waiting for approval' : 'Account created'),
+      card(
+        h(
+          'p',
+          null,
+          pending
+            ? `Thanks, ${created.username}. An administrator needs to approve your account before you can log in. You can try logging in once you have been approved.`
+            : `Thanks, ${created.username}. You can log in now.`,
+        ),
+        h('p', null, h('a', { class: 'btn btn-primary', href: '#/login' }, 'Go to log in')),
+      ),
+    ),
+  );
+  ctx.focusHeading();
+}

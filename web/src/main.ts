@@ -1,0 +1,117 @@
+import { adminView } from './admin.js';
+import * as http from './api.js';
+import { loginView, registerView } from './auth-views.js';
+import { authorsView } from './authors.js';
+import { dashboardView } from './dashboard.js';
+import { h, replace, toast } from './dom.js';
+import { passwordView } from './password.js';
+import { createContext, focusHeading, navigate, parseHash, setNotice, setReturnTo, type Route } from './router.js';
+import * as session from './session.js';
+import { sessionsView } from './sessions.js';
+
+const APP_NAME = 'Shelf';
+
+const routes: Record<string, Route> = {
+  '/login': { view: loginView, title: 'Log in', access: 'guest' },
+  '/register': { view: registerView, title: 'Sign up', access: 'guest' },
+  '/dashboard': { view: dashboardView, title: 'Dashboard', access: 'user' },
+  '/authors': { view: authorsView, title: 'Authors', access: 'user' },
+  '/password': { view: passwordView, title: 'Change password', access: 'user' },
+  '/sessions': { view: sessionsView, title: 'Sessions', access: 'user' },
+  '/admin': { view: adminView, title: 'Administration', access: 'admin' },
+};
+
+const viewRoot = document.getElementById('view') as HTMLElement;
+let firstRender = true;
+
+function updateNav(): void {
+  const me = session.user();
+  for (const el of Array.from(document.querySelectorAll<HTMLElement>('[data-auth]'))) {
+    const need = el.dataset['auth'];
+    el.hidden = need === 'in' ? !me : need === 'out' ? Boolean(me) : need === 'admin' ? me?.role !== 'admin' : false;
+  }
+  const name = document.getElementById('nav-username');
+  if (name) name.textContent = me ? me.name || me.username : '';
+  const { path } = parseHash();
+  for (const link of Array.from(document.querySelectorAll<HTMLAnchorElement>('#nav a[href^="#/"]'))) {
+    if (link.getAttribute('href') === `#${path}`) link.setAttribute('aria-current', 'page');
+    else link.removeAttribute('aria-current');
+  }
+}
+
+async function render(): Promise<void> {
+  const { path, params } = parseHash();
+  const me = session.user();
+  const route = routes[path];
+  if (!route) {
+    navigate(me ? '/dashboard' : '/login');
+    return;
+  }
+  if (route.access === 'guest' && me) {
+    navigate('/dashboard');
+    return;
+  }
+  if ((route.access === 'user' || route.access === 'admin') && !me) {
+    setReturnTo(path === '/dashboard' ? null : `${path}${params.toString() ? `?${params}` : ''}`);
+    navigate('/login');
+    return;
+  }
+  if (route.access === 'admin' && me?.role !== 'admin') {
+    navigate('/dashboard', { text: 'The administration pages are for administrators only.', kind: 'error' });
+    return;
+  }
+  document.title = `${route.title} · ${APP_NAME}`;
+  updateNav();
+  document.body.dataset['route'] = path.slice(1);
+  const ctx = createContext(viewRoot, path, params);
+  const rendered = route.view(ctx);
+  // Land keyboard and screen-reader users on the new page's heading. The first page
+  // load keeps the browser's natural starting point.
+  if (!firstRender) focusHeading(viewRoot);
+  firstRender = false;
+  window.scrollTo({ top: 0 });
+  await rendered;
+}
+
+function renderSafely(): void {
+  render().catch((err: unknown) => {
+    console.error(err);
+    replace(viewRoot, h('div', { class: 'alert alert-error', role: 'alert' }, 'Something went wrong while showing this page. Please reload.'));
+  });
+}
+
+async function start(): Promise<void> {
+  session.onUserChange(updateNav);
+  http.onSessionLost(() => {
+    if (!session.user()) return;
+    session.dropSession();
+    const { path, params } = parseHash();
+    setReturnTo(path === '/login' || path === '/register' ? null : `${path}${params.toString() ? `?${params}` : ''}`);
+    setNotice({ text: 'Your session has ended. Please log in again.', kind: 'info' });
+    navigate('/login');
+  });
+
+  document.getElementById('logout-button')?.addEventListener('click', () => {
+    void session.signOut().then(() => navigate('/login', { text: 'You have been logged out.', kind: 'info' }));
+  });
+  document.querySelector<HTMLAnchorElement>('.skip-link')?.addEventListener('click', (event) => {
+    // The hash drives routing, so the skip link moves focus itself.
+    event.preventDefault();
+    focusHeading(viewRoot);
+  });
+
+  await session.restore();
+  document.body.classList.remove('booting');
+  window.addEventListener('hashchange', renderSafely);
+  renderSafely();
+}
+
+window.addEventListener('unhandledrejection', (event) => {
+  if (event.reason instanceof http.ApiError && event.reason.sessionLost) {
+    event.preventDefault();
+    return;
+  }
+  toast('Something went wrong. Please try again.', 'error');
+});
+
+void start();

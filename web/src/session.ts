@@ -1,0 +1,149 @@
+// Who is signed in, and the "confirm it's you" step for routes that need a fresh login.
+
+import * as http from './api.js';
+import { ApiError, type User } from './api.js';
+import { h } from './dom.js';
+import { Form, textField } from './forms.js';
+
+let currentUser: User | null = null;
+const listeners = new Set<(user: User | null) => void>();
+
+export function user(): User | null {
+  return currentUser;
+}
+
+export function isAdmin(): boolean {
+  return currentUser?.role === 'admin';
+}
+
+export function onUserChange(listener: (user: User | null) => void): void {
+  listeners.add(listener);
+}
+
+export function setUser(next: User | null): void {
+  currentUser = next;
+  for (const listener of listeners) listener(next);
+}
+
+export async function loadMe(): Promise<User> {
+  const me = await http.api<User>('GET', '/api/users/me');
+  setUser(me);
+  return me;
+}
+
+/** On page load: restore the session from the refresh cookie, if there is one. */
+export async function restore(): Promise<boolean> {
+  if (!(await http.refresh())) return false;
+  try {
+    await loadMe();
+    return true;
+  } catch {
+    http.forgetAccessToken();
+    setUser(null);
+    return false;
+  }
+}
+
+export async function signIn(username: string, password: string): Promise<User> {
+  await http.login(username, password);
+  return loadMe();
+}
+
+export async function signOut(): Promise<void> {
+  await http.logout();
+  setUser(null);
+}
+
+export async function signOutEverywhere(): Promise<void> {
+  await http.logoutAll();
+  setUser(null);
+}
+
+/** The session was lost (refresh failed); forget the user without calling the server. */
+export function dropSession(): void {
+  http.forgetAccessToken();
+  setUser(null);
+}
+
+export class ReauthCancelled extends Error {
+  constructor() {
+    super('Cancelled');
+    this.name = 'ReauthCancelled';
+  }
+}
+
+/**
+ * Runs a call to a route marked "fresh". When the server answers that the token is not
+ * fresh (or it has expired), asks for the password again, logs in again to obtain a
+ * fresh token, and retries once.
+ */
+export async function withFreshLogin<T>(call: () => Promise<T>, reason: string): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    if (!(err instanceof ApiError) || err.status !== 401) throw err;
+    // A plain "Unauthorized" (no reason given) or an expired token is a session problem:
+    // a password login cures it too. Other 401s (e.g. a wrong current password) are
+    // answers to show.
+    const sessionProblem = err.needsFreshLogin || http.tokenExpired() || /^unauthorized\.?$/i.test(err.message.trim());
+    if (!sessionProblem) throw err;
+    const confirmed = await confirmPassword(reason);
+    if (!confirmed) throw new ReauthCancelled();
+    return call();
+  }
+}
+
+function confirmPassword(reason: string): Promise<boolean> {
+  const me = currentUser;
+  if (!me) return Promise.resolve(false);
+  const oldSessionId = http.tokenClaims()?.sid;
+  return new Promise((resolve) => {
+    const previousFocus = document.activeElement as HTMLElement | null;
+    let done = false;
+    const dialog = h('dialog', { class: 'dialog', 'aria-labelledby': 'reauth-title', 'aria-describedby': 'reauth-text' });
+    const finish = (ok: boolean) => {
+      if (done) return;
+      done = true;
+      dialog.close();
+      dialog.remove();
+      previousFocus?.focus();
+      resolve(ok);
+    };
+    const form = new Form(
+      'reauth',
+      [
+        // Lets password managers know which account this is.
+        h('input', { type: 'text', name: 'username', autocomplete: 'username', value: me.username, hidden: true, readonly: true, tabindex: -1 }),
+        textField('reauth', { name: 'password', label: 'Password', type: 'password', autocomplete: 'current-password', required: true }),
+      ],
+      'Confirm',
+      async (f) => {
+        await http.login(me.username, f.value('password'));
+        // The new login is a new session; the one it replaces has no further use.
+        const newSessionId = http.tokenClaims()?.sid;
+        if (oldSessionId && newSessionId && oldSessionId !== newSessionId) {
+          void http.api('DELETE', `/api/auth/sessions/${encodeURIComponent(oldSessionId)}`).catch(() => undefined);
+        }
+        finish(true);
+      },
+      {
+        extraActions: h('button', { type: 'button', class: 'btn btn-ghost', onclick: () => finish(false) }, 'Cancel'),
+      },
+    );
+    const originalShowError = form.showError.bind(form);
+    form.showError = (err, special) =>
+      originalShowError(err, { 401: { password: 'That password is not correct.' }, ...special });
+    dialog.append(
+      h('h2', { id: 'reauth-title' }, 'Confirm it’s you'),
+      h('p', { id: 'reauth-text', class: 'muted' }, `${reason} For your security, enter your password again to continue.`),
+      form.el,
+    );
+    dialog.addEventListener('cancel', (event) => {
+      event.preventDefault();
+      finish(false);
+    });
+    document.body.append(dialog);
+    dialog.showModal();
+    form.control('password').focus();
+  });
+}

@@ -1,3 +1,4 @@
+import 'reflect-metadata';
 import { plainToInstance } from 'class-transformer';
 import {
   IsBooleanString,
@@ -14,7 +15,7 @@ import {
 } from 'class-validator';
 import { Type } from 'class-transformer';
 
-const DURATION = /^\d+\s*[smhd]?$/;
+const DURATION = /^[1-9]\d*\s*[smhd]?$/;
 const DURATION_MESSAGE = '$property must be a duration such as 900, 30s, 15m, 12h or 7d';
 
 /** The environment as the service accepts it; defaults live in app-config.ts. */

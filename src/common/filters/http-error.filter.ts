@@ -57,7 +57,8 @@ export class HttpErrorFilter extends BaseExceptionFilter {
     const code = errorCode(exception);
     const text = exception instanceof Error ? exception.message : String(exception);
     if (code && UNIQUE_CODES.has(code)) {
-      const message = DUPLICATE_MESSAGES.find(([pattern]) => pattern.test(text))?.[1] ?? 'Already exists';
+      const constraint = violatedConstraint(text);
+      const message = DUPLICATE_MESSAGES.find(([pattern]) => pattern.test(constraint))?.[1] ?? 'Already exists';
       return new ConflictException(message);
     }
     if (code && FOREIGN_KEY_CODES.has(code)) {
@@ -79,6 +80,14 @@ function withErrorName(exception: HttpException): HttpException {
   return new HttpException({ statusCode, message: body, error: STATUS_CODES[statusCode] ?? 'Error' }, statusCode, {
     cause: exception,
   });
+}
+
+/**
+ * The index or columns named in a unique violation, not the whole message: MySQL's also
+ * quotes the duplicate values, and an author called "Users" must not read as a username clash.
+ */
+function violatedConstraint(text: string): string {
+  return /for key '([^']+)'$/.exec(text)?.[1] ?? /constraint failed: (.+)$/.exec(text)?.[1] ?? text;
 }
 
 function errorCode(exception: unknown): string | undefined {

@@ -25,6 +25,7 @@ import { RefreshDto } from './dto/refresh.dto.js';
 import { RegisterDto } from './dto/register.dto.js';
 import { SessionResponseDto } from './dto/session-response.dto.js';
 import { TokenPairDto } from './dto/token-pair.dto.js';
+import { AuthThrottleGuard } from './guards/auth-throttle.guard.js';
 import { LocalAuthGuard } from './guards/local-auth.guard.js';
 import { RefreshTokenGuard } from './guards/refresh-token.guard.js';
 import type { RefreshClaims } from './token-claims.js';
@@ -36,6 +37,8 @@ export class AuthController {
 
   @Public()
   @Post('register')
+  @UseGuards(AuthThrottleGuard)
+  @ApiTooManyRequestsResponse({ description: 'Too many requests from this client; see Retry-After' })
   @ApiCreatedResponse({ type: UserResponseDto })
   @ApiBadRequestResponse({ description: 'Invalid username, password policy violation, or unknown fields' })
   @ApiConflictResponse({ description: 'Username already taken (case-insensitively)' })
@@ -44,7 +47,7 @@ export class AuthController {
   }
 
   @Public()
-  @UseGuards(LocalAuthGuard)
+  @UseGuards(AuthThrottleGuard, LocalAuthGuard)
   @Post('login')
   @HttpCode(200)
   @ApiBody({ type: LoginDto })
@@ -52,14 +55,15 @@ export class AuthController {
   @ApiBadRequestResponse({ description: 'Missing or non-string fields, or credentials in the query string' })
   @ApiUnauthorizedResponse({ description: 'Wrong username or password (one message for both)' })
   @ApiForbiddenResponse({ description: 'Account pending approval or disabled (only after a correct password)' })
-  @ApiTooManyRequestsResponse({ description: 'Too many attempts; see Retry-After' })
+  @ApiTooManyRequestsResponse({ description: 'Account locked after repeated failures, or too many requests from this client; see Retry-After' })
   login(@CurrentUser() user: User, @Req() request: FastifyRequest): Promise<TokenPairDto> {
     return this.auth.login(user, clientInfo(request));
   }
 
   @Public()
-  @UseGuards(RefreshTokenGuard)
+  @UseGuards(AuthThrottleGuard, RefreshTokenGuard)
   @Post('refresh')
+  @ApiTooManyRequestsResponse({ description: 'Too many requests from this client; see Retry-After' })
   @HttpCode(200)
   @ApiBearerAuth()
   @ApiBody({ type: RefreshDto, required: false })

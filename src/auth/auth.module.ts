@@ -1,7 +1,9 @@
 import { Module } from '@nestjs/common';
 import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
+import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '../audit/audit.module.js';
+import { ThrottlerModule } from '../common/throttler/throttler.module.js';
 import { AppConfig } from '../config/app-config.js';
 import { PasswordsModule } from '../passwords/passwords.module.js';
 import { SessionsModule } from '../sessions/sessions.module.js';
@@ -10,6 +12,8 @@ import { AuthController } from './auth.controller.js';
 import { AuthService } from './auth.service.js';
 import { FreshGuard } from './guards/fresh.guard.js';
 import { JwtAuthGuard } from './guards/jwt-auth.guard.js';
+import { LoginAttempt } from './login-attempt.entity.js';
+import { LoginAttemptsService } from './login-attempts.service.js';
 import { RolesGuard } from './guards/roles.guard.js';
 import { jwtModuleOptions } from './jwt-key.js';
 import { JwtRefreshStrategy } from './strategies/jwt-refresh.strategy.js';
@@ -20,6 +24,8 @@ import { TokensService } from './tokens.service.js';
 @Module({
   imports: [
     PassportModule.register({ session: false }),
+    TypeOrmModule.forFeature([LoginAttempt]),
+    ThrottlerModule,
     JwtModule.registerAsync({ inject: [AppConfig], useFactory: jwtModuleOptions }),
     UsersModule,
     SessionsModule,
@@ -29,6 +35,7 @@ import { TokensService } from './tokens.service.js';
   controllers: [AuthController],
   providers: [
     AuthService,
+    LoginAttemptsService,
     TokensService,
     LocalStrategy,
     JwtStrategy,

@@ -10,6 +10,7 @@ import { UsersService } from '../users/users.service.js';
 import type { RegisterDto } from './dto/register.dto.js';
 import { SessionResponseDto } from './dto/session-response.dto.js';
 import type { TokenPairDto } from './dto/token-pair.dto.js';
+import { LoginAttemptsService } from './login-attempts.service.js';
 import type { RefreshClaims } from './token-claims.js';
 import { TokensService } from './tokens.service.js';
 
@@ -28,6 +29,7 @@ export class AuthService {
     private readonly passwords: PasswordService,
     private readonly tokens: TokensService,
     private readonly audit: AuditService,
+    private readonly loginAttempts: LoginAttemptsService,
     private readonly config: AppConfig,
   ) {}
 
@@ -46,12 +48,17 @@ export class AuthService {
    * account's status is revealed only to someone who knows its password.
    */
   async verifyCredentials(username: string, password: string, ip?: string): Promise<User> {
+    // A locked attempt is refused before any argon2 work: lockout is tracked for every
+    // username, existing or not, so neither its answer nor its speed reveals an account.
+    const attempt = await this.loginAttempts.begin(username, ip);
     const user = await this.users.findByUsername(username);
     const valid = user ? await this.passwords.verify(user.passwordHash, password) : await this.passwords.verifyDummy(password);
     if (!user || !valid) {
       await this.audit.record({ action: 'login.failed', targetId: user?.id ?? null, ip, detail: { username: username.slice(0, 64) } });
+      await this.loginAttempts.failed(attempt, username, ip);
       throw new UnauthorizedException(INVALID_CREDENTIALS);
     }
+    await this.loginAttempts.succeeded(attempt);
     if (user.status === UserStatus.Pending) throw new ForbiddenException('Account pending approval by an administrator');
     if (user.status === UserStatus.Disabled) throw new ForbiddenException('Account disabled');
     if (this.passwords.needsRehash(user.passwordHash)) {

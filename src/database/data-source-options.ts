@@ -2,12 +2,14 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { DataSourceOptions } from 'typeorm';
 import { AuditEvent } from '../audit/audit-event.entity.js';
+import { LoginAttempt } from '../auth/login-attempt.entity.js';
 import { Author } from '../authors/author.entity.js';
+import { ThrottleWindow } from '../common/throttler/throttle-window.entity.js';
 import { Session } from '../sessions/session.entity.js';
 import { User } from '../users/user.entity.js';
 import { migrations } from './migrations/index.js';
 
-export const entities = [User, Session, Author, AuditEvent];
+export const entities = [User, Session, Author, AuditEvent, LoginAttempt, ThrottleWindow];
 
 /**
  * One set of options for the app, the tests and the TypeORM CLI (ormconfig.ts):

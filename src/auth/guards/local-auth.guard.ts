@@ -1,7 +1,9 @@
 import { BadRequestException, ExecutionContext, Injectable, UnauthorizedException } from '@nestjs/common';
 import { AuthGuard } from '@nestjs/passport';
+import type { FastifyReply } from 'fastify';
 import { validateBody } from '../../common/validate-body.js';
 import { LoginDto } from '../dto/login.dto.js';
+import { LoginLockedException } from '../login-attempts.service.js';
 
 @Injectable()
 export class LocalAuthGuard extends AuthGuard('local') {
@@ -16,7 +18,10 @@ export class LocalAuthGuard extends AuthGuard('local') {
     return super.canActivate(context);
   }
 
-  override handleRequest<T>(error: unknown, user: T | false): T {
+  override handleRequest<T>(error: unknown, user: T | false, _info: unknown, context: ExecutionContext): T {
+    if (error instanceof LoginLockedException) {
+      context.switchToHttp().getResponse<FastifyReply>().header('Retry-After', String(error.retryAfterSeconds));
+    }
     if (error) throw error;
     if (!user) throw new UnauthorizedException('Invalid username or password');
     return user;

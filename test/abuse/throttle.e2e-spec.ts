@@ -1,0 +1,112 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { registerUser } from '../support/auth-helpers.js';
+import { createTestApp, strongPassword, uniqueName, type TestApp } from '../support/test-app.js';
+
+const LIMIT = 4;
+const THROTTLED = { statusCode: 429, message: 'Too many requests, try again later', error: 'Too Many Requests' };
+
+async function countRows(t: TestApp, sql: string, parameters: unknown[] = []): Promise<number> {
+  const rows: unknown[] = await t.dataSource.query(sql, parameters);
+  return rows.length;
+}
+
+describe('per-client throttle on login, register and refresh', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp({ env: { THROTTLE_AUTH_LIMIT: String(LIMIT) } });
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it(`allows ${LIMIT} auth requests a minute from one client, then answers 429 with Retry-After`, async () => {
+    const user = await registerUser(t); // 1
+    const ok = await t.http().post('/api/auth/login').send({ username: user.username, password: user.password }); // 2
+    expect(ok.status).toBe(200);
+    expect(ok.headers['x-ratelimit-limit']).toBe(String(LIMIT));
+    expect(ok.headers['x-ratelimit-remaining']).toBe(String(LIMIT - 2));
+    const refreshed = await t.http().post('/api/auth/refresh').send({ refreshToken: ok.body.refreshToken }); // 3
+    expect(refreshed.status).toBe(200);
+    const wrong = await t.http().post('/api/auth/login').send({ username: user.username, password: 'a-wrong-password-123' }); // 4
+    expect(wrong.status).toBe(401);
+
+    for (const call of [
+      () => t.http().post('/api/auth/login').send({ username: user.username, password: user.password }),
+      () => t.http().post('/api/auth/refresh').send({ refreshToken: refreshed.body.refreshToken }),
+      () => t.http().post('/api/auth/register').send({ username: uniqueName(), password: strongPassword() }),
+    ]) {
+      const response = await call();
+      expect(response.status).toBe(429);
+      expect(response.body).toEqual(THROTTLED);
+      const retryAfter = Number(response.headers['retry-after']);
+      expect(Number.isInteger(retryAfter)).toBe(true);
+      expect(retryAfter).toBeGreaterThan(0);
+      expect(retryAfter).toBeLessThanOrEqual(60);
+    }
+    // The throttled calls did nothing: no new session, no new user, the old refresh token still valid.
+    expect(await countRows(t, 'SELECT id FROM sessions WHERE user_id = ?', [user.id])).toBe(1);
+    expect(await countRows(t, 'SELECT id FROM users')).toBe(1);
+  });
+
+  it('leaves every other route unthrottled', async () => {
+    for (let i = 0; i < LIMIT * 3; i++) {
+      const health = await t.http().get('/api/health');
+      expect(health.status).toBe(200);
+      expect(health.headers['x-ratelimit-limit']).toBeUndefined();
+    }
+    const me = await t.http().get('/api/users/me');
+    expect(me.status).toBe(401);
+  });
+
+  it('opens again when the window has passed', async () => {
+    // Age the window instead of waiting a minute.
+    await t.dataSource.query('UPDATE throttle_windows SET window_ends_at = ?, blocked_until = ?', [
+      pastTimestamp(t),
+      pastTimestamp(t),
+    ]);
+    const response = await t.http().post('/api/auth/login').send({ username: 'nobody_here', password: 'whatever-password-1' });
+    expect(response.status).toBe(401);
+  });
+});
+
+describe('throttle across instances', () => {
+  let first: TestApp;
+  let second: TestApp;
+  beforeAll(async () => {
+    first = await createTestApp({ env: { THROTTLE_AUTH_LIMIT: String(LIMIT) } });
+    second = await createTestApp({ env: { THROTTLE_AUTH_LIMIT: String(LIMIT) }, database: first.database });
+  });
+  afterAll(async () => {
+    await second.close({ keepDatabase: true });
+    await first.close();
+  });
+
+  it('counts one budget for a client across instances sharing the database', async () => {
+    const attempt = (t: TestApp) => t.http().post('/api/auth/login').send({ username: 'nobody_here', password: 'whatever-password-1' });
+    for (const instance of [first, second, first, second]) expect((await attempt(instance)).status).toBe(401);
+    expect((await attempt(first)).status).toBe(429);
+    expect((await attempt(second)).status).toBe(429);
+  });
+
+  it('loses no hit and lets no more than the limit through under concurrent requests', async () => {
+    await first.dataSource.query('DELETE FROM throttle_windows');
+    const responses = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        (i % 2 ? first : second).http().post('/api/auth/login').send({ username: 'nobody_here', password: 'whatever-password-1' }),
+      ),
+    );
+    const statuses = responses.map((response) => response.status);
+    expect(statuses.every((status) => status === 401 || status === 429)).toBe(true);
+    const passed = statuses.filter((status) => status === 401).length;
+    expect(passed).toBeGreaterThanOrEqual(1);
+    expect(passed).toBeLessThanOrEqual(LIMIT);
+    const rows: Array<{ hits: number | string }> = await first.dataSource.query('SELECT hits FROM throttle_windows');
+    expect(rows.map((row) => Number(row.hits))).toEqual([10]);
+  });
+});
+
+/** A datetime(3) value in the past, in the text form SQLite stores (MySQL accepts it too). */
+function pastTimestamp(t: TestApp): string | Date {
+  const past = new Date(Date.now() - 120_000);
+  return t.database.kind === 'sqlite' ? past.toISOString().replace('T', ' ').replace('Z', '') : past;
+}

@@ -48,7 +48,14 @@ export async function setupApp(app: NestFastifyApplication): Promise<void> {
   });
 
   if (config.corsOrigins.length > 0) {
-    app.enableCors({ origin: config.corsOrigins, credentials: true });
+    app.enableCors({
+      origin: config.corsOrigins,
+      credentials: true,
+      // The CORS plugin's default (GET, HEAD, POST) would fail the preflight of PUT, PATCH and DELETE.
+      methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+      // Lets a cross-origin SPA tell the user how long a lockout or throttle lasts.
+      exposedHeaders: ['Retry-After'],
+    });
   }
 
   if (config.docsEnabled) {

@@ -40,7 +40,8 @@ export class PasswordService {
   /** True when the stored hash was made with weaker or other parameters than ARGON2_OPTIONS. */
   needsRehash(hash: string): boolean {
     try {
-      return argon2.needsRehash(hash, ARGON2_OPTIONS);
+      // argon2.needsRehash compares version and costs only, not the variant (argon2i/d).
+      return !hash.startsWith('$argon2id$') || argon2.needsRehash(hash, ARGON2_OPTIONS);
     } catch {
       return true;
     }

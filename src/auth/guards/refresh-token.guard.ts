@@ -2,12 +2,16 @@ import { ExecutionContext, Injectable, UnauthorizedException } from '@nestjs/com
 import { AuthGuard } from '@nestjs/passport';
 import { validateBody } from '../../common/validate-body.js';
 import { RefreshDto } from '../dto/refresh.dto.js';
+import { assertCsrf, refreshTokenFromCookie } from '../token-cookies.js';
 
 @Injectable()
 export class RefreshTokenGuard extends AuthGuard('jwt-refresh') {
   override canActivate(context: ExecutionContext) {
     const request = context.switchToHttp().getRequest();
-    if (request.body !== undefined && request.body !== null) validateBody(RefreshDto, request.body);
+    const body = request.body === undefined || request.body === null ? {} : validateBody(RefreshDto, request.body);
+    const explicitToken = Boolean(request.headers.authorization) || Boolean(body.refreshToken);
+    // Browsers attach the cookie on their own, so using it needs proof of same-origin script.
+    if (!explicitToken && refreshTokenFromCookie(request)) assertCsrf(request);
     return super.canActivate(context);
   }
 

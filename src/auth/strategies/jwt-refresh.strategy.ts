@@ -4,8 +4,9 @@ import { ExtractJwt, Strategy } from 'passport-jwt';
 import { AppConfig } from '../../config/app-config.js';
 import { JWT_ALGORITHM, jwtKey } from '../jwt-key.js';
 import type { RefreshClaims } from '../token-claims.js';
+import { refreshTokenFromCookie } from '../token-cookies.js';
 
-/** Refresh tokens, from `Authorization: Bearer` or the body's `refreshToken`. */
+/** Refresh tokens, from `Authorization: Bearer`, the body's `refreshToken`, or the cookie-mode cookie. */
 @Injectable()
 export class JwtRefreshStrategy extends PassportStrategy(Strategy, 'jwt-refresh') {
   constructor(config: AppConfig) {
@@ -13,6 +14,7 @@ export class JwtRefreshStrategy extends PassportStrategy(Strategy, 'jwt-refresh'
       jwtFromRequest: ExtractJwt.fromExtractors([
         ExtractJwt.fromAuthHeaderAsBearerToken(),
         ExtractJwt.fromBodyField('refreshToken'),
+        refreshTokenFromCookie,
       ]),
       // passport-jwt hands the key to jsonwebtoken as is; its typings predate KeyObject.
       secretOrKey: jwtKey(config) as unknown as Buffer,

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Req, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Req, Res, UseGuards } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiBearerAuth,
@@ -6,6 +6,7 @@ import {
   ApiConflictResponse,
   ApiCreatedResponse,
   ApiForbiddenResponse,
+  ApiHeader,
   ApiNoContentResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
@@ -13,13 +14,14 @@ import {
   ApiTooManyRequestsResponse,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AuthUser } from '../common/auth-user.js';
 import { CurrentUser } from '../common/decorators/current-user.decorator.js';
 import { Public } from '../common/decorators/public.decorator.js';
 import { UserResponseDto } from '../users/dto/user-response.dto.js';
 import type { User } from '../users/user.entity.js';
 import { AuthService, type ClientInfo } from './auth.service.js';
+import { AppConfig } from '../config/app-config.js';
 import { LoginDto } from './dto/login.dto.js';
 import { RefreshDto } from './dto/refresh.dto.js';
 import { RegisterDto } from './dto/register.dto.js';
@@ -29,11 +31,33 @@ import { AuthThrottleGuard } from './guards/auth-throttle.guard.js';
 import { LocalAuthGuard } from './guards/local-auth.guard.js';
 import { RefreshTokenGuard } from './guards/refresh-token.guard.js';
 import type { RefreshClaims } from './token-claims.js';
+import {
+  assertCsrf,
+  clearTokenCookies,
+  refreshTokenFromCookie,
+  setTokenCookies,
+  wantsCookieTransport,
+} from './token-cookies.js';
+
+const TRANSPORT_DOC = {
+  name: 'X-Token-Transport',
+  required: false,
+  description:
+    '`cookie`: the refresh token is set as an HttpOnly, SameSite=Strict cookie scoped to /api/auth (plus a readable csrf_token cookie) and left out of the body',
+};
+const CSRF_DOC = {
+  name: 'X-CSRF-Token',
+  required: false,
+  description: 'Cookie mode only: must equal the csrf_token cookie whenever the refresh cookie is used (else 403)',
+};
 
 @ApiTags('auth')
 @Controller('auth')
 export class AuthController {
-  constructor(private readonly auth: AuthService) {}
+  constructor(
+    private readonly auth: AuthService,
+    private readonly config: AppConfig,
+  ) {}
 
   @Public()
   @Post('register')
@@ -49,6 +73,7 @@ export class AuthController {
   @Public()
   @UseGuards(AuthThrottleGuard, LocalAuthGuard)
   @Post('login')
+  @ApiHeader(TRANSPORT_DOC)
   @HttpCode(200)
   @ApiBody({ type: LoginDto })
   @ApiOkResponse({ type: TokenPairDto, description: 'A fresh access token and a refresh token' })
@@ -56,39 +81,66 @@ export class AuthController {
   @ApiUnauthorizedResponse({ description: 'Wrong username or password (one message for both)' })
   @ApiForbiddenResponse({ description: 'Account pending approval or disabled (only after a correct password)' })
   @ApiTooManyRequestsResponse({ description: 'Account locked after repeated failures, or too many requests from this client; see Retry-After' })
-  login(@CurrentUser() user: User, @Req() request: FastifyRequest): Promise<TokenPairDto> {
-    return this.auth.login(user, clientInfo(request));
+  async login(
+    @CurrentUser() user: User,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<TokenPairDto> {
+    return this.deliver(await this.auth.login(user, clientInfo(request)), request, reply);
   }
 
   @Public()
   @UseGuards(AuthThrottleGuard, RefreshTokenGuard)
   @Post('refresh')
   @ApiTooManyRequestsResponse({ description: 'Too many requests from this client; see Retry-After' })
+  @ApiHeader(TRANSPORT_DOC)
+  @ApiHeader(CSRF_DOC)
+  @ApiForbiddenResponse({ description: 'Cookie mode: the refresh cookie came without a matching X-CSRF-Token header' })
   @HttpCode(200)
   @ApiBearerAuth()
   @ApiBody({ type: RefreshDto, required: false })
   @ApiOkResponse({ type: TokenPairDto, description: 'A new pair; the access token is not fresh' })
   @ApiUnauthorizedResponse({ description: 'Invalid, expired, revoked or reused refresh token' })
-  refresh(@CurrentUser() claims: RefreshClaims, @Req() request: FastifyRequest): Promise<TokenPairDto> {
-    return this.auth.refresh(claims, clientInfo(request));
+  async refresh(
+    @CurrentUser() claims: RefreshClaims,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<TokenPairDto> {
+    return this.deliver(await this.auth.refresh(claims, clientInfo(request)), request, reply);
   }
 
   @Post('logout')
+  @ApiHeader(CSRF_DOC)
+  @ApiForbiddenResponse({ description: 'Cookie mode: the refresh cookie came without a matching X-CSRF-Token header' })
   @HttpCode(204)
   @ApiBearerAuth()
   @ApiNoContentResponse({ description: 'This session is revoked' })
   @ApiUnauthorizedResponse({ description: 'Missing, invalid, expired or revoked access token' })
-  logout(@CurrentUser() caller: AuthUser): Promise<void> {
-    return this.auth.logout(caller);
+  async logout(
+    @CurrentUser() caller: AuthUser,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<void> {
+    if (refreshTokenFromCookie(request)) assertCsrf(request);
+    await this.auth.logout(caller);
+    clearTokenCookies(request, reply);
   }
 
   @Post('logout-all')
+  @ApiHeader(CSRF_DOC)
+  @ApiForbiddenResponse({ description: 'Cookie mode: the refresh cookie came without a matching X-CSRF-Token header' })
   @HttpCode(204)
   @ApiBearerAuth()
   @ApiNoContentResponse({ description: 'Every session of the user is revoked' })
   @ApiUnauthorizedResponse({ description: 'Missing, invalid, expired or revoked access token' })
-  logoutAll(@CurrentUser() caller: AuthUser): Promise<void> {
-    return this.auth.logoutAll(caller);
+  async logoutAll(
+    @CurrentUser() caller: AuthUser,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<void> {
+    if (refreshTokenFromCookie(request)) assertCsrf(request);
+    await this.auth.logoutAll(caller);
+    clearTokenCookies(request, reply);
   }
 
   @Get('sessions')
@@ -108,6 +160,14 @@ export class AuthController {
   @ApiNotFoundResponse({ description: 'Not one of the caller’s live sessions' })
   revokeSession(@CurrentUser() caller: AuthUser, @Param('id', new ParseUUIDPipe()) id: string): Promise<void> {
     return this.auth.revokeSession(caller, id);
+  }
+
+  /** Bearer mode returns both tokens; cookie mode moves the refresh token into an HttpOnly cookie. */
+  private deliver(pair: TokenPairDto & { refreshToken: string }, request: FastifyRequest, reply: FastifyReply): TokenPairDto {
+    if (!wantsCookieTransport(request)) return pair;
+    setTokenCookies(request, reply, pair.refreshToken, this.config.refreshTtlSeconds);
+    const { refreshToken: _inCookie, ...body } = pair;
+    return body;
   }
 }
 

@@ -275,9 +275,10 @@ async function doRefresh(): Promise<boolean> {
 /** Ends this device's session; the server clears the cookies. Never throws. */
 export async function logout(): Promise<void> {
   try {
-    if (accessToken) {
-      await send('POST', '/api/auth/logout', { headers: csrfHeader() });
-    }
+    // The CSRF header is read at each attempt: a refresh in between may rotate the cookie.
+    const attempt = () => send('POST', '/api/auth/logout', { headers: csrfHeader() });
+    let res = accessToken ? await attempt() : null;
+    if ((!res || res.status === 401) && (await refresh())) res = await attempt();
   } catch {
     // Signing out locally still matters when the server is unreachable.
   } finally {

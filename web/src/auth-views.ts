@@ -103,7 +103,8 @@ export function registerView(ctx: ViewContext): void {
           // Fall through to the confirmation below; the user can log in by hand.
         }
       }
-      showCreated(ctx, created);
+      lastCreated = created;
+      ctx.navigate('/welcome');
     },
     { label: 'Create account' },
   );
@@ -127,7 +128,15 @@ export function registerView(ctx: ViewContext): void {
   );
 }
 
-function showCreated(ctx: ViewContext, created: User): void {
+let lastCreated: User | null = null;
+
+/** After sign-up: explains what happens next (approval, or log in). */
+export function welcomeView(ctx: ViewContext): void {
+  const created = lastCreated;
+  if (!created) {
+    ctx.navigate('/login');
+    return;
+  }
   const pending = created.status === 'pending';
   replace(
     ctx.root,
@@ -147,5 +156,4 @@ function showCreated(ctx: ViewContext, created: User): void {
       ),
     ),
   );
-  ctx.focusHeading();
 }

@@ -80,7 +80,7 @@ export function authorsView(ctx: ViewContext): void {
         bookerPrize: f.value('bookerPrize') as ListState['bookerPrize'],
         sort: f.value('sort'),
       };
-      await load(true);
+      await load();
     },
     {
       class: 'form filters',
@@ -103,10 +103,10 @@ export function authorsView(ctx: ViewContext): void {
     (filters.control('bookerPrize') as HTMLSelectElement).value = '';
     (filters.control('sort') as HTMLSelectElement).value = '-createdAt';
     state = { page: 1, q: '', country: '', bookerPrize: '', sort: '-createdAt' };
-    void load(true);
+    void load();
   }
 
-  async function load(announce = false): Promise<void> {
+  async function load(): Promise<void> {
     ctx.replaceParams(paramsFrom(state));
     listArea.setAttribute('aria-busy', 'true');
     if (!listArea.hasChildNodes()) replace(listArea, spinner('Loading authors…'));
@@ -128,9 +128,11 @@ export function authorsView(ctx: ViewContext): void {
     const pages = Math.max(1, Math.ceil(data.total / data.limit));
     if (data.items.length === 0 && state.page > 1 && data.total > 0) {
       state.page = pages;
-      return load(announce);
+      return load();
     }
     const filtered = Boolean(state.q || state.country || state.bookerPrize);
+    // With no results the empty state says it visibly; the line stays for screen readers.
+    meta.classList.toggle('sr-only', data.total === 0);
     if (data.total === 0) {
       meta.textContent = filtered ? 'No authors match these filters.' : 'No authors yet.';
       replace(
@@ -145,8 +147,6 @@ export function authorsView(ctx: ViewContext): void {
     const from = (data.page - 1) * data.limit + 1;
     const to = from + data.items.length - 1;
     meta.textContent = `Showing ${from}–${to} of ${data.total} ${data.total === 1 ? 'author' : 'authors'}${filtered ? ' matching your filters' : ''}.`;
-    if (!announce) meta.setAttribute('aria-live', 'off');
-    queueMicrotask(() => meta.setAttribute('aria-live', 'polite'));
     replace(listArea, table(data.items));
     renderPager(data.page, pages);
   }
@@ -228,7 +228,7 @@ export function authorsView(ctx: ViewContext): void {
     }
     const go = (p: number) => {
       state.page = p;
-      void load(true).then(focusListHeading);
+      void load().then(focusListHeading);
     };
     replace(
       pager,

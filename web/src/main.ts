@@ -1,6 +1,6 @@
 import { adminView } from './admin.js';
 import * as http from './api.js';
-import { loginView, registerView } from './auth-views.js';
+import { loginView, registerView, welcomeView } from './auth-views.js';
 import { authorsView } from './authors.js';
 import { dashboardView } from './dashboard.js';
 import { h, replace, toast } from './dom.js';
@@ -14,6 +14,7 @@ const APP_NAME = 'Shelf';
 const routes: Record<string, Route> = {
   '/login': { view: loginView, title: 'Log in', access: 'guest' },
   '/register': { view: registerView, title: 'Sign up', access: 'guest' },
+  '/welcome': { view: welcomeView, title: 'Account created', access: 'guest' },
   '/dashboard': { view: dashboardView, title: 'Dashboard', access: 'user' },
   '/authors': { view: authorsView, title: 'Authors', access: 'user' },
   '/password': { view: passwordView, title: 'Change password', access: 'user' },

@@ -82,10 +82,10 @@ export async function withFreshLogin<T>(call: () => Promise<T>, reason: string):
     return await call();
   } catch (err) {
     if (!(err instanceof ApiError) || err.status !== 401) throw err;
-    // A plain "Unauthorized" (no reason given) or an expired token is a session problem:
-    // a password login cures it too. Other 401s (e.g. a wrong current password) are
-    // answers to show.
-    const sessionProblem = err.needsFreshLogin || http.tokenExpired() || /^unauthorized\.?$/i.test(err.message.trim());
+    // A token or session problem (expired, revoked, missing) is cured by a password login
+    // too. Other 401s (e.g. "Current password is wrong") are answers to show.
+    const sessionProblem =
+      err.needsFreshLogin || http.tokenExpired() || /access token|session|^unauthorized\.?$/i.test(err.message.trim());
     if (!sessionProblem) throw err;
     const confirmed = await confirmPassword(reason);
     if (!confirmed) throw new ReauthCancelled();

@@ -61,17 +61,20 @@ export class AuthorsService {
       );
     }
 
-    const descending = query.sort.startsWith('-');
-    const order = descending ? 'DESC' : 'ASC';
-    const sortColumn = query.sort.endsWith('name') ? 'author.nameSearch' : 'author.createdAt';
-    // Deferred join: the OFFSET walks only the covering (owner_id, sort key, id) index, and
-    // just the page's rows are read from the table, so page 2000 costs about what page 1 does.
+    const order = query.sort.startsWith('-') ? 'DESC' : 'ASC';
+    // Both orders are total, so pages are stable: (name, book) is unique per owner, and id
+    // breaks ties between equal creation times.
+    const [first, second] = query.sort.endsWith('name')
+      ? ['author.nameSearch', 'author.bookSearch']
+      : ['author.createdAt', 'author.id'];
+    // Deferred join: the OFFSET walks only an index, and just the page's rows are read
+    // from the table, so page 2000 costs about what page 1 does.
     const [idRows, countRow] = await Promise.all([
       filtered
         .clone()
         .select('author.id', 'id')
-        .orderBy(sortColumn, order)
-        .addOrderBy('author.id', order)
+        .orderBy(first, order)
+        .addOrderBy(second, order)
         .offset(skipOf(query))
         .limit(query.limit)
         .getRawMany<{ id: string }>(),

@@ -40,9 +40,10 @@ export function AuthorText(field: keyof typeof AUTHOR_LIMITS, required: boolean)
   );
 }
 
-export function BookerPrize(required: boolean): PropertyDecorator {
+/** `defaultsToFalse` only where an absent value means false (create), not where it means "unchanged" (PATCH). */
+export function BookerPrize(required: boolean, defaultsToFalse = false): PropertyDecorator {
   return applyDecorators(
-    ApiProperty({ required, type: Boolean, example: true, ...(required ? {} : { default: false }) }),
+    ApiProperty({ required, type: Boolean, example: true, ...(defaultsToFalse ? { default: false } : {}) }),
     presence(required),
     IsBoolean(),
   );

@@ -10,6 +10,6 @@ export class CreateAuthorDto {
   @AuthorText('country', true)
   country: string;
 
-  @BookerPrize(false)
+  @BookerPrize(false, true)
   bookerPrize?: boolean;
 }

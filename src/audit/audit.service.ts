@@ -2,7 +2,9 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { Repository } from 'typeorm';
+import { type Page, skipOf } from '../common/pagination.js';
 import { AuditEvent } from './audit-event.entity.js';
+import type { AuditQueryDto } from './dto/audit-query.dto.js';
 
 export type AuditAction =
   | 'login.failed'
@@ -11,6 +13,7 @@ export type AuditAction =
   | 'user.approved'
   | 'user.disabled'
   | 'user.enabled'
+  | 'user.status_changed'
   | 'user.role_changed'
   | 'user.deleted';
 
@@ -39,5 +42,20 @@ export class AuditService {
       detail: entry.detail ?? null,
     });
     this.logger.log(`${entry.action} actor=${entry.actorId ?? '-'} target=${entry.targetId ?? '-'}`);
+  }
+
+  /** Newest first; the id breaks ties between events of the same millisecond so pages never overlap. */
+  async list(query: AuditQueryDto): Promise<Page<AuditEvent>> {
+    const where = {
+      ...(query.action !== undefined && { action: query.action }),
+      ...(query.actorId !== undefined && { actorId: query.actorId }),
+    };
+    const [items, total] = await this.events.findAndCount({
+      where,
+      order: { at: 'DESC', id: 'DESC' },
+      skip: skipOf(query),
+      take: query.limit,
+    });
+    return { items, total, page: query.page, limit: query.limit };
   }
 }

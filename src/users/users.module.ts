@@ -1,15 +1,17 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuditModule } from '../audit/audit.module.js';
 import { PasswordsModule } from '../passwords/passwords.module.js';
 import { SessionsModule } from '../sessions/sessions.module.js';
+import { AdminBootstrapService } from './admin-bootstrap.service.js';
 import { User } from './user.entity.js';
 import { UsersController } from './users.controller.js';
 import { UsersService } from './users.service.js';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([User]), PasswordsModule, SessionsModule],
+  imports: [TypeOrmModule.forFeature([User]), PasswordsModule, SessionsModule, AuditModule],
   controllers: [UsersController],
-  providers: [UsersService],
+  providers: [UsersService, AdminBootstrapService],
   exports: [UsersService],
 })
 export class UsersModule {}

@@ -1,12 +1,31 @@
-import { BadRequestException, Injectable, NotFoundException, UnauthorizedException } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
+import {
+  BadRequestException,
+  ConflictException,
+  ForbiddenException,
+  HttpException,
+  Injectable,
+  NotFoundException,
+  UnauthorizedException,
+} from '@nestjs/common';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { Repository } from 'typeorm';
+import { DataSource, Repository } from 'typeorm';
+import { AuditService, type AuditAction } from '../audit/audit.service.js';
+import type { AuthUser } from '../common/auth-user.js';
+import { type Page, skipOf } from '../common/pagination.js';
 import { Role } from '../common/role.enum.js';
 import { PasswordPolicyService } from '../passwords/password-policy.service.js';
 import { PasswordService } from '../passwords/password.service.js';
 import { SessionsService } from '../sessions/sessions.service.js';
+import type { ListUsersQueryDto } from './dto/list-users-query.dto.js';
+import type { UpdateUserDto } from './dto/update-user.dto.js';
 import { normalizeUsername, User, UserStatus } from './user.entity.js';
+
+/** Same words as FreshGuard's, so clients can treat both alike. */
+export const FRESH_TOKEN_REQUIRED = 'A fresh token is required: log in again with your password';
+export const LAST_ADMIN = 'This change would leave no active admin';
+
+type Standing = Pick<User, 'role' | 'status'>;
 
 export interface NewUser {
   username: string;
@@ -18,11 +37,16 @@ export interface NewUser {
 
 @Injectable()
 export class UsersService {
+  /** Tail of the in-process queue of admin-guarded transactions (SQLite only, see withActiveAdminsLocked). */
+  private adminQueue: Promise<unknown> = Promise.resolve();
+
   constructor(
     @InjectRepository(User) private readonly users: Repository<User>,
+    @InjectDataSource() private readonly dataSource: DataSource,
     private readonly passwords: PasswordService,
     private readonly policy: PasswordPolicyService,
     private readonly sessions: SessionsService,
+    private readonly audit: AuditService,
   ) {}
 
   /** Applies the password policy; a taken username surfaces as 409 through the error filter. */
@@ -88,14 +112,168 @@ export class UsersService {
     await this.users.update({ id }, { lastLoginAt: at });
   }
 
-  /** Authors and sessions go with the user (foreign keys cascade). */
-  async remove(id: string): Promise<void> {
-    const result = await this.users.delete({ id });
-    if (!result.affected) throw new NotFoundException('User not found');
+  /** Newest first; the id breaks ties so pages never overlap. */
+  async list(query: ListUsersQueryDto): Promise<Page<User>> {
+    const builder = this.users
+      .createQueryBuilder('u')
+      .orderBy('u.createdAt', 'DESC')
+      .addOrderBy('u.id', 'DESC')
+      .offset(skipOf(query))
+      .limit(query.limit);
+    if (query.status) builder.andWhere('u.status = :status', { status: query.status });
+    if (query.q) {
+      // '!' as the LIKE escape: a backslash means different things in MySQL and SQLite literals.
+      const pattern = `%${query.q.toLowerCase().replace(/[!%_]/g, '!$&')}%`;
+      builder.andWhere("(u.usernameNormalized LIKE :pattern ESCAPE '!' OR LOWER(u.name) LIKE :pattern ESCAPE '!')", { pattern });
+    }
+    const [items, total] = await builder.getManyAndCount();
+    return { items, total, page: query.page, limit: query.limit };
+  }
+
+  /** Admins see anyone; a user sees only themself, and learns nothing about other ids. */
+  async getVisibleTo(caller: AuthUser, id: string): Promise<User> {
+    if (caller.role !== Role.Admin && caller.id !== id) {
+      throw new ForbiddenException('Only an admin may view other users');
+    }
+    return this.getById(id);
+  }
+
+  adminExists(): Promise<boolean> {
+    return this.users.existsBy({ role: Role.Admin });
+  }
+
+  /**
+   * An admin's change of status and role. Disabling (or returning to pending) revokes the
+   * user's sessions; the session lookup already refuses non-active users, the revocation
+   * keeps those sessions dead if the account is enabled again.
+   */
+  async updateByAdmin(actor: AuthUser, id: string, change: UpdateUserDto, ip?: string): Promise<User> {
+    // Asked before looking anything up, so a stale token learns nothing about the target.
+    if (change.role !== undefined && !actor.fresh) throw new UnauthorizedException(FRESH_TOKEN_REQUIRED);
+    const now = new Date();
+    const outcome = await this.withActiveAdminsLocked(async (repo, activeAdminIds) => {
+      const user = await repo.findOne({ where: { id }, lock: this.rowLock() });
+      if (!user) return new NotFoundException('User not found');
+      const before: Standing = { role: user.role, status: user.status };
+      const after: Standing = { role: change.role ?? user.role, status: change.status ?? user.status };
+      if (after.role === before.role && after.status === before.status) return { user, before };
+      if (isActiveAdmin(before) && !isActiveAdmin(after) && !activeAdminIds.some((adminId) => adminId !== id)) {
+        return new ConflictException(LAST_ADMIN);
+      }
+      await repo.update({ id }, { ...after, updatedAt: now });
+      return { user: { ...user, ...after, updatedAt: now }, before };
+    });
+    if (outcome instanceof HttpException) throw outcome;
+
+    const { user, before } = outcome;
+    if (before.status !== user.status) {
+      if (user.status !== UserStatus.Active) await this.sessions.revokeAll(id);
+      await this.audit.record({
+        action: statusAction(before.status, user.status),
+        actorId: actor.id,
+        targetId: id,
+        ip,
+        detail: { from: before.status, to: user.status },
+      });
+    }
+    if (before.role !== user.role) {
+      await this.audit.record({
+        action: 'user.role_changed',
+        actorId: actor.id,
+        targetId: id,
+        ip,
+        detail: { from: before.role, to: user.role },
+      });
+    }
+    return user;
+  }
+
+  /**
+   * Deletes an account (an admin's or the user's own); authors and sessions go with it
+   * (foreign keys cascade). The last active admin cannot be deleted.
+   */
+  async remove(actorId: string, id: string, ip?: string): Promise<void> {
+    const outcome = await this.withActiveAdminsLocked(async (repo, activeAdminIds) => {
+      const user = await repo.findOne({ where: { id }, lock: this.rowLock() });
+      if (!user) return new NotFoundException('User not found');
+      if (isActiveAdmin(user) && !activeAdminIds.some((adminId) => adminId !== id)) return new ConflictException(LAST_ADMIN);
+      await repo.delete({ id });
+      return user;
+    });
+    if (outcome instanceof HttpException) throw outcome;
+    await this.audit.record({
+      action: 'user.deleted',
+      actorId,
+      targetId: id,
+      ip,
+      detail: { username: outcome.username, role: outcome.role },
+    });
+  }
+
+  /** Used by the ADMIN_USERNAME bootstrap when that account already exists. */
+  async makeActiveAdmin(id: string): Promise<void> {
+    await this.users.update({ id }, { role: Role.Admin, status: UserStatus.Active, updatedAt: new Date() });
+  }
+
+  /**
+   * Runs `work` in one transaction that first locks every active admin row, so two
+   * concurrent changes cannot each see "another admin remains" and together remove both.
+   * Return an HttpException from `work` instead of throwing it: nothing has been written
+   * by then, and on SQLite a rollback would also undo other requests' statements (below).
+   *
+   * MySQL: SELECT ... FOR UPDATE in id order, so concurrent callers queue instead of
+   * deadlocking. SQLite: every query of this process shares one connection, on which
+   * TypeORM nests a concurrent transaction as a savepoint rather than isolating it, so
+   * callers queue in-process; other connections are held off by SQLite's single writer.
+   */
+  private withActiveAdminsLocked<T>(work: (repo: Repository<User>, activeAdminIds: string[]) => Promise<T>): Promise<T> {
+    const run = () =>
+      this.dataSource.transaction(async (manager) => {
+        const repo = manager.getRepository(User);
+        const admins = await repo.find({
+          select: { id: true },
+          where: { role: Role.Admin, status: UserStatus.Active },
+          order: { id: 'ASC' },
+          lock: this.rowLock(),
+        });
+        return work(
+          repo,
+          admins.map((admin) => admin.id),
+        );
+      });
+    if (this.isMysql()) return run();
+    const queued = this.adminQueue.then(run, run);
+    this.adminQueue = queued.catch(() => undefined);
+    return queued;
+  }
+
+  private rowLock() {
+    return this.isMysql() ? ({ mode: 'pessimistic_write' } as const) : undefined;
+  }
+
+  private isMysql(): boolean {
+    return this.dataSource.options.type === 'mysql';
   }
 
   private assertPasswordAllowed(password: string, username: string, field: string): void {
     const violation = this.policy.violation(password, username, field);
     if (violation) throw new BadRequestException([violation]);
   }
+}
+
+function isActiveAdmin(user: Standing): boolean {
+  return user.role === Role.Admin && user.status === UserStatus.Active;
+}
+
+function statusAction(from: UserStatus, to: UserStatus): AuditAction {
+  if (to === UserStatus.Disabled) return 'user.disabled';
+  if (to === UserStatus.Active) return from === UserStatus.Pending ? 'user.approved' : 'user.enabled';
+  return 'user.status_changed';
+}
+
+/** A unique-index violation from either driver (the HTTP error filter maps these to 409). */
+export function isUniqueViolation(error: unknown): boolean {
+  const { code, driverError } = (error ?? {}) as { code?: unknown; driverError?: { code?: unknown } };
+  const value = code ?? driverError?.code;
+  return value === 'SQLITE_CONSTRAINT_UNIQUE' || value === 'SQLITE_CONSTRAINT_PRIMARYKEY' || value === 'ER_DUP_ENTRY';
 }

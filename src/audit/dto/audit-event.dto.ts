@@ -1,0 +1,43 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { PageMetaDto } from '../../common/pagination.js';
+import type { AuditEvent } from '../audit-event.entity.js';
+
+export class AuditEventDto {
+  @ApiProperty({ format: 'uuid' })
+  id: string;
+
+  @ApiProperty({ type: String, format: 'date-time' })
+  at: Date;
+
+  @ApiProperty({ example: 'user.disabled' })
+  action: string;
+
+  @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'Who acted (null when unknown, e.g. a failed login)' })
+  actorId: string | null;
+
+  @ApiProperty({ type: String, nullable: true, description: 'The user or session acted upon' })
+  targetId: string | null;
+
+  @ApiProperty({ type: String, nullable: true, example: '203.0.113.7' })
+  ip: string | null;
+
+  @ApiProperty({ type: Object, nullable: true, example: { from: 'user', to: 'admin' } })
+  detail: Record<string, unknown> | null;
+
+  static from(event: AuditEvent): AuditEventDto {
+    return {
+      id: event.id,
+      at: event.at,
+      action: event.action,
+      actorId: event.actorId,
+      targetId: event.targetId,
+      ip: event.ip,
+      detail: event.detail,
+    };
+  }
+}
+
+export class AuditPageDto extends PageMetaDto {
+  @ApiProperty({ type: [AuditEventDto] })
+  items: AuditEventDto[];
+}

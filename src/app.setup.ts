@@ -1,4 +1,5 @@
 import helmet from '@fastify/helmet';
+import { BadRequestException } from '@nestjs/common';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { existsSync } from 'node:fs';
@@ -6,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { AppConfig } from './config/app-config.js';
 
 export const BODY_LIMIT_BYTES = 100 * 1024;
+export const MAX_JSON_DEPTH = 32;
 
 /** The built web client; present after `npm run build`. */
 const WEB_ROOT = fileURLToPath(new URL('../web', import.meta.url));
@@ -27,6 +29,19 @@ export async function setupApp(app: NestFastifyApplication): Promise<void> {
   const fastify = app.getHttpAdapter().getInstance();
   // JSON only: form and text bodies would let a plain HTML form post to the API.
   fastify.removeContentTypeParser(['text/plain']);
+  // class-transformer and class-validator recurse into nested values: a 10,000-level body
+  // would overflow the stack (a 500), so deep nesting is refused while parsing.
+  const parseJson = fastify.getDefaultJsonParser('error', 'error');
+  fastify.removeContentTypeParser('application/json');
+  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    parseJson(request, body as string, (error: Error | null, value?: unknown) => {
+      if (error) return done(error);
+      if (nestedDeeperThan(value, MAX_JSON_DEPTH)) {
+        return done(new BadRequestException(`JSON body is nested deeper than ${MAX_JSON_DEPTH} levels`));
+      }
+      done(null, value);
+    });
+  });
 
   await app.register(helmet, {
     contentSecurityPolicy: {
@@ -77,4 +92,16 @@ export async function setupApp(app: NestFastifyApplication): Promise<void> {
   if (existsSync(WEB_ROOT)) {
     app.useStaticAssets({ root: WEB_ROOT, prefix: '/', index: ['index.html'] });
   }
+}
+
+/** Iterative, so measuring a hostile body cannot itself overflow the stack. */
+function nestedDeeperThan(value: unknown, limit: number): boolean {
+  const pending: Array<[unknown, number]> = [[value, 1]];
+  while (pending.length > 0) {
+    const [current, depth] = pending.pop()!;
+    if (current === null || typeof current !== 'object') continue;
+    if (depth > limit) return true;
+    for (const child of Object.values(current)) pending.push([child, depth + 1]);
+  }
+  return false;
 }

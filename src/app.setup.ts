@@ -1,10 +1,13 @@
 import helmet from '@fastify/helmet';
 import { BadRequestException } from '@nestjs/common';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Logger } from 'nestjs-pino';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { AppConfig } from './config/app-config.js';
+import { requestIdFor } from './logging/request-id.js';
+import { ROUTE } from './logging/request-log-options.js';
 
 export const BODY_LIMIT_BYTES = 100 * 1024;
 export const MAX_JSON_DEPTH = 32;
@@ -17,16 +20,28 @@ export const APP_OPTIONS = { bodyParser: false } as const;
 
 /** The HTTP adapter main.ts and the e2e tests both start from. */
 export function createAdapter(): FastifyAdapter {
-  return new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, trustProxy: process.env.TRUST_PROXY === 'true' });
+  return new FastifyAdapter({
+    bodyLimit: BODY_LIMIT_BYTES,
+    trustProxy: process.env.TRUST_PROXY === 'true',
+    requestIdHeader: false,
+    genReqId: requestIdFor,
+  });
 }
 
 /** Everything main.ts applies to the app, so the e2e tests see exactly production behaviour. */
 export async function setupApp(app: NestFastifyApplication): Promise<void> {
   const config = app.get(AppConfig);
   app.setGlobalPrefix('api');
-  app.enableShutdownHooks();
+  app.useLogger(app.get(Logger));
+  // No enableShutdownHooks(): main.ts owns the signals (graceful shutdown); a test process must not exit on them.
 
   const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('onRequest', (request, reply, done) => {
+    reply.header('x-request-id', request.id);
+    // The request log names the route pattern (/api/users/:id), not the ids in the path.
+    request.raw[ROUTE] = request.routeOptions.url;
+    done();
+  });
   // JSON only: form and text bodies would let a plain HTML form post to the API.
   fastify.removeContentTypeParser(['text/plain']);
   // class-transformer and class-validator recurse into nested values: a 10,000-level body

@@ -7,9 +7,13 @@ import { Author } from '../authors/author.entity.js';
 import { ThrottleWindow } from '../common/throttler/throttle-window.entity.js';
 import { Session } from '../sessions/session.entity.js';
 import { User } from '../users/user.entity.js';
+import { TypeOrmLogger } from '../logging/typeorm-logger.js';
+import { DropTimedOutConnectionsSubscriber } from './drop-timed-out-connections.subscriber.js';
 import { migrations } from './migrations/index.js';
 
 export const entities = [User, Session, Author, AuditEvent, LoginAttempt, ThrottleWindow];
+
+const DB_TIMEOUT_MS = 1500;
 
 /**
  * One set of options for the app, the tests and the TypeORM CLI (ormconfig.ts):
@@ -25,8 +29,14 @@ export function dataSourceOptions(databaseUrl: string): DataSourceOptions {
       migrationsRun: true,
       charset: 'utf8mb4_unicode_ci',
       timezone: 'Z',
-      // Fail fast instead of hanging requests when the server is gone (503 within 2 s).
-      connectTimeout: 2000,
+      // Fail fast instead of hanging requests when the server is gone or stops answering:
+      // a connect or a statement gives up after 1.5 s, so the client has its 503 within 2 s.
+      // Migrations run under the same per-statement limit, which today's stay far below.
+      connectTimeout: DB_TIMEOUT_MS,
+      enableQueryTimeout: true,
+      maxQueryExecutionTime: DB_TIMEOUT_MS,
+      subscribers: [DropTimedOutConnectionsSubscriber],
+      logger: new TypeOrmLogger(),
       extra: { connectionLimit: 10, enableKeepAlive: true },
     };
   }
@@ -42,6 +52,7 @@ export function dataSourceOptions(databaseUrl: string): DataSourceOptions {
     // into a delay instead of an error when several instances share the file.
     enableWAL: database !== ':memory:',
     timeout: 5000,
+    logger: new TypeOrmLogger(),
     prepareDatabase: (db: { pragma: (sql: string) => unknown }) => {
       db.pragma('foreign_keys = ON');
     },

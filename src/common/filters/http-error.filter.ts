@@ -32,6 +32,9 @@ const UNAVAILABLE_CODES = new Set([
   'ER_QUERY_TIMEOUT',
 ]);
 
+/** Refusals worth a warning: who was not let in, who lacked the right, who was slowed down. */
+const AUTH_FAILURES = new Set([401, 403, 429]);
+
 /** Which resource a unique index guards, for a 409 message a client can show. */
 const DUPLICATE_MESSAGES: Array<[RegExp, string]> = [
   [/users/i, 'Username is already taken'],
@@ -47,10 +50,21 @@ const DUPLICATE_MESSAGES: Array<[RegExp, string]> = [
 @Catch()
 export class HttpErrorFilter extends BaseExceptionFilter {
   private readonly logger = new Logger('Errors');
+  private readonly authLogger = new Logger('Auth');
 
   override catch(exception: unknown, host: ArgumentsHost): void {
-    if (exception instanceof HttpException) return super.catch(withErrorName(exception), host);
+    if (exception instanceof HttpException) {
+      if (AUTH_FAILURES.has(exception.getStatus())) this.logAuthFailure(exception);
+      return super.catch(withErrorName(exception), host);
+    }
     return super.catch(this.toHttpException(exception), host);
+  }
+
+  /** The request log line tells which request (same requestId); this one tells why it was refused. */
+  private logAuthFailure(exception: HttpException): void {
+    const body = exception.getResponse();
+    const message = typeof body === 'string' ? body : (body as { message?: unknown }).message;
+    this.authLogger.warn({ msg: 'Request refused', status: exception.getStatus(), reason: String(message ?? exception.message) });
   }
 
   private toHttpException(exception: unknown): HttpException {

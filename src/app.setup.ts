@@ -1,5 +1,6 @@
 import helmet from '@fastify/helmet';
 import { BadRequestException } from '@nestjs/common';
+import cookie from '@fastify/cookie';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -58,6 +59,7 @@ export async function setupApp(app: NestFastifyApplication): Promise<void> {
     });
   });
 
+  await app.register(cookie);
   await app.register(helmet, {
     contentSecurityPolicy: {
       directives: {

@@ -11,4 +11,11 @@ export interface AuthUser {
   sessionId: string;
   /** True only for access tokens minted by a password login. */
   fresh: boolean;
+  /** The rest of the caller's user row, read by the same lookup: GET /users/me needs no second query. */
+  profile: {
+    name: string | null;
+    createdAt: Date;
+    updatedAt: Date;
+    lastLoginAt: Date | null;
+  };
 }

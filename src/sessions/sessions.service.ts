@@ -6,11 +6,15 @@ import { AppConfig } from '../config/app-config.js';
 import type { Role } from '../common/role.enum.js';
 import { Session } from './session.entity.js';
 
-/** What the per-request lookup learns about a live session and its user. */
+/** What the per-request lookup learns about a live session and its (active) user. */
 export interface LiveSession {
   userId: string;
   username: string;
   role: Role;
+  name: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+  lastLoginAt: Date | null;
 }
 
 export type RotationResult =
@@ -21,9 +25,32 @@ export type RotationResult =
 /** Writing last_used_at on every request would turn each read into a write; once a minute is enough. */
 const LAST_USED_RESOLUTION_MS = 60_000;
 
+/** The per-request lookup; it also reads the user's public columns so GET /users/me needs no second query. */
+const LIVE_SESSION_SQL =
+  'SELECT u.username, u.name, u.role, u.status, u.created_at, u.updated_at, u.last_login_at, ' +
+  's.revoked_at, s.expires_at, s.last_used_at ' +
+  'FROM sessions s INNER JOIN users u ON u.id = s.user_id WHERE s.id = ? AND s.user_id = ?';
+
+/** Bounds the lookup on MySQL like the pool's connect timeout, so a stalled server means 503, not a hang. */
+const LOOKUP_TIMEOUT_MS = 2000;
+
+/** The parts of the drivers' own handles the lookup uses (TypeORM keeps them on its driver). */
+interface SqliteHandle {
+  open: boolean;
+  prepare(sql: string): { get(...parameters: unknown[]): unknown };
+}
+interface MysqlPool {
+  execute(
+    options: { sql: string; values: unknown[]; timeout: number },
+    callback: (error: Error | null, rows: unknown) => void,
+  ): void;
+}
+
 @Injectable()
 export class SessionsService {
   private readonly logger = new Logger(SessionsService.name);
+  /** The lookup's prepared statement per SQLite handle (a reconnect brings a new handle). */
+  private readonly statements = new WeakMap<SqliteHandle, ReturnType<SqliteHandle['prepare']>>();
 
   constructor(
     @InjectRepository(Session) private readonly sessions: Repository<Session>,
@@ -52,12 +79,7 @@ export class SessionsService {
    * and its user active; the role is the user's current one, not the token's claim.
    */
   async findLive(sessionId: string, userId: string): Promise<LiveSession | undefined> {
-    const rows: Array<Record<string, unknown>> = await this.dataSource.query(
-      'SELECT u.username, u.role, u.status, s.revoked_at, s.expires_at, s.last_used_at ' +
-        'FROM sessions s INNER JOIN users u ON u.id = s.user_id WHERE s.id = ? AND s.user_id = ?',
-      [sessionId, userId],
-    );
-    const row = rows[0];
+    const row = await this.liveSessionRow(sessionId, userId);
     if (!row || row.revoked_at !== null || row.status !== 'active') return undefined;
     const now = Date.now();
     if (toTime(row.expires_at) <= now) return undefined;
@@ -66,7 +88,46 @@ export class SessionsService {
         .update({ id: sessionId }, { lastUsedAt: new Date(now) })
         .catch((error: Error) => this.logger.warn(`Could not record session use: ${error.message}`));
     }
-    return { userId, username: row.username as string, role: row.role as Role };
+    return {
+      userId,
+      username: row.username as string,
+      role: row.role as Role,
+      name: row.name as string | null,
+      createdAt: new Date(toTime(row.created_at)),
+      updatedAt: new Date(toTime(row.updated_at)),
+      lastLoginAt: row.last_login_at === null ? null : new Date(toTime(row.last_login_at)),
+    };
+  }
+
+  /**
+   * Every authenticated request runs this, so it goes to the driver directly with a
+   * prepared statement: TypeORM's query runner (runner, logging, broadcaster, error
+   * wrapping) costs more than the indexed lookup itself. Driver errors propagate as
+   * they are, so a failing database still fails the request closed (503 via the filter).
+   * Without an open handle (not connected yet, or closed) it takes TypeORM's path.
+   */
+  private liveSessionRow(sessionId: string, userId: string): Promise<Record<string, unknown> | undefined> {
+    const driver = this.dataSource.driver as { databaseConnection?: SqliteHandle; pool?: MysqlPool };
+    if (this.dataSource.options.type === 'better-sqlite3' && driver.databaseConnection?.open) {
+      const handle = driver.databaseConnection;
+      let statement = this.statements.get(handle);
+      if (!statement) {
+        statement = handle.prepare(LIVE_SESSION_SQL);
+        this.statements.set(handle, statement);
+      }
+      return Promise.resolve(statement.get(sessionId, userId) as Record<string, unknown> | undefined);
+    }
+    if (this.dataSource.options.type === 'mysql' && driver.pool) {
+      const pool = driver.pool;
+      return new Promise((resolve, reject) => {
+        pool.execute({ sql: LIVE_SESSION_SQL, values: [sessionId, userId], timeout: LOOKUP_TIMEOUT_MS }, (error, rows) =>
+          error ? reject(error) : resolve((rows as Array<Record<string, unknown>>)[0]),
+        );
+      });
+    }
+    return this.dataSource
+      .query(LIVE_SESSION_SQL, [sessionId, userId])
+      .then((rows: Array<Record<string, unknown>>) => rows[0]);
   }
 
   /**

@@ -23,6 +23,7 @@ import { UpdateMeDto } from './dto/update-me.dto.js';
 import { UpdateUserDto } from './dto/update-user.dto.js';
 import { UserPageDto } from './dto/user-page.dto.js';
 import { UserResponseDto } from './dto/user-response.dto.js';
+import { UserStatus } from './user.entity.js';
 import { UsersService } from './users.service.js';
 
 @ApiTags('users')
@@ -34,8 +35,10 @@ export class UsersController {
 
   @Get('me')
   @ApiOkResponse({ type: UserResponseDto })
-  async me(@CurrentUser() caller: AuthUser): Promise<UserResponseDto> {
-    return UserResponseDto.from(await this.users.getById(caller.id));
+  me(@CurrentUser() caller: AuthUser): UserResponseDto {
+    // The session check read the caller's row in this very request, and only an active user passes it.
+    const { name, createdAt, updatedAt, lastLoginAt } = caller.profile;
+    return { id: caller.id, username: caller.username, name, role: caller.role, status: UserStatus.Active, createdAt, updatedAt, lastLoginAt };
   }
 
   @Patch('me')

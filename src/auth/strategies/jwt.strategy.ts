@@ -35,6 +35,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
       role: live.role,
       sessionId: claims.sid,
       fresh: claims.fresh === true,
+      profile: { name: live.name, createdAt: live.createdAt, updatedAt: live.updatedAt, lastLoginAt: live.lastLoginAt },
     };
   }
 }

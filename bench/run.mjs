@@ -1,0 +1,596 @@
+// `npm run bench`: builds the service, runs it on a throw-away SQLite file (and MySQL when
+// BENCH_MYSQL_URL is set), seeds it, and drives it over loopback with autocannon next to a
+// bare node:http reference server and the argon2 ceiling, all measured in the same run.
+//
+//   npm run bench [-- --duration 10 --connections 50 --json --scenarios me,authors,login,storm]
+import autocannon from 'autocannon';
+import { execFileSync, fork, spawn } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const ALL_SCENARIOS = ['me', 'authors', 'login', 'storm', 'defaultlog'];
+
+const { values: options } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '10' },
+    warmup: { type: 'string', default: '3' },
+    connections: { type: 'string', default: '50' },
+    'login-connections': { type: 'string', default: '8' },
+    scenarios: { type: 'string', default: ALL_SCENARIOS.join(',') },
+    'no-sqlite': { type: 'boolean', default: false },
+    'no-build': { type: 'boolean', default: false },
+    dist: { type: 'string', default: 'dist' },
+    'cpu-prof': { type: 'string' },
+    'node-args': { type: 'string', default: '' },
+    'service-env': { type: 'string', multiple: true, default: [] },
+    json: { type: 'boolean', default: false },
+    help: { type: 'boolean', default: false },
+  },
+});
+if (options.help) {
+  console.log(`usage: npm run bench -- [--duration s] [--warmup s] [--connections n] [--login-connections n]
+       [--scenarios ${ALL_SCENARIOS.join(',')}] [--no-sqlite] [--no-build] [--dist dir] [--cpu-prof dir]
+       [--node-args "--flag ..."] [--service-env NAME=value ...] [--json]
+BENCH_MYSQL_URL=mysql://root@127.0.0.1:3306 also benchmarks MySQL (a throw-away database is created and dropped).`);
+  process.exit(0);
+}
+
+const DURATION = positive(options.duration, 'duration');
+const WARMUP = Math.max(0, Number(options.warmup) || 0);
+const CONNECTIONS = positive(options.connections, 'connections');
+const LOGIN_CONNECTIONS = positive(options['login-connections'], 'login-connections');
+const SCENARIOS = new Set(options.scenarios.split(',').map((s) => s.trim()));
+const ARGON2_IN_FLIGHT = 4;
+/** A different built copy (a snapshot of dist/) can be benchmarked with --dist; it is not rebuilt. */
+const DIST = resolve(ROOT, options.dist);
+const AUTHORS = 1000;
+const LOGIN_USERS = 8;
+const PASSWORD = 'Bench-passphrase-for-load-2718';
+const JWT_SECRET = randomBytes(48).toString('base64url');
+// The service's throttle and lockout exist to stop one client hammering logins, which is
+// exactly what the login scenarios do on purpose; raise both for the bench process only.
+const BENCH_LIMITS = { THROTTLE_AUTH_LIMIT: '100000', LOGIN_MAX_FAILURES: '1000' };
+
+const log = (message) => process.stderr.write(`[bench] ${message}\n`);
+const children = new Set();
+const workDir = mkdtempSync(join(tmpdir(), 'nest-auth-bench-'));
+
+function positive(value, name) {
+  const number = Number(value);
+  if (!Number.isFinite(number) || number <= 0) throw new Error(`--${name} must be a positive number`);
+  return number;
+}
+
+// ---------------------------------------------------------------- cleanup and bounds
+function killChildren() {
+  for (const child of children) {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  }
+  children.clear();
+}
+function cleanup() {
+  killChildren();
+  rmSync(workDir, { recursive: true, force: true });
+}
+process.on('exit', cleanup);
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(signal, () => {
+    log(`${signal}: stopping`);
+    process.exit(130);
+  });
+}
+// Whatever happens, the run ends: a hung child or a stuck request cannot keep it alive.
+const scenarioSeconds = (WARMUP + DURATION) * 8 + DURATION * 2;
+const deadline = setTimeout(
+  () => {
+    log('time limit reached; aborting');
+    process.exit(1);
+  },
+  (scenarioSeconds * 2 + 600) * 1000,
+);
+deadline.unref();
+
+// ---------------------------------------------------------------- processes
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitFor(check, child, what, timeoutMs = 60_000) {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${what} exited during start-up`);
+    try {
+      if (await check()) return;
+    } catch {
+      // not up yet
+    }
+    await sleep(100);
+  }
+  throw new Error(`${what} did not start within ${timeoutMs / 1000} s`);
+}
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function startService({ label, databaseUrl, env = {} }) {
+  const port = await freePort();
+  const logFile = join(workDir, `${label}.log`);
+  const out = openSync(logFile, 'a');
+  const nodeArgs = options['node-args'].split(' ').filter(Boolean);
+  if (options['cpu-prof']) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${options['cpu-prof']}`, `--cpu-prof-name=${label}.cpuprofile`);
+  const childEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    NODE_ENV: 'production',
+    PORT: String(port),
+    DATABASE_URL: databaseUrl,
+    JWT_SECRET,
+    ...BENCH_LIMITS,
+    ...Object.fromEntries(options['service-env'].map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)])),
+    ...env,
+  };
+  for (const [name, value] of Object.entries(childEnv)) if (value === undefined) delete childEnv[name];
+  const child = spawn(process.execPath, [...nodeArgs, join(DIST, 'src/main.js')], { cwd: ROOT, env: childEnv, stdio: ['ignore', out, out] });
+  children.add(child);
+  const base = `http://127.0.0.1:${port}`;
+  const rss = { peakPolledKb: 0, timer: undefined };
+  rss.timer = setInterval(() => {
+    const kb = procStatusKb(child.pid, 'VmRSS');
+    if (kb > rss.peakPolledKb) rss.peakPolledKb = kb;
+  }, 100);
+  try {
+    await waitFor(async () => (await fetch(`${base}/api/health`)).status === 200, child, `service (${label})`);
+  } catch (error) {
+    clearInterval(rss.timer);
+    log(`service output (${logFile}):\n${readFileSync(logFile, 'utf8').slice(-4000)}`);
+    throw error;
+  }
+  return {
+    base,
+    port,
+    child,
+    /** Peak resident set size in MB: the kernel's high-water mark, or our 100 ms polling if larger. */
+    peakRssMb() {
+      return Math.max(procStatusKb(child.pid, 'VmHWM'), rss.peakPolledKb) / 1024;
+    },
+    async stop() {
+      clearInterval(rss.timer);
+      if (child.exitCode === null) {
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGTERM');
+        await Promise.race([exited, sleep(15_000)]);
+        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      }
+      children.delete(child);
+    },
+  };
+}
+
+function procStatusKb(pid, field) {
+  try {
+    const match = readFileSync(`/proc/${pid}/status`, 'utf8').match(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm'));
+    return match ? Number(match[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+async function startReference() {
+  const child = fork(join(ROOT, 'bench/reference-server.mjs'), [], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH, JWT_SECRET, PORT: String(await freePort()) },
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  children.add(child);
+  const { port } = await new Promise((resolve, reject) => {
+    child.once('message', resolve);
+    child.once('exit', () => reject(new Error('reference server exited during start-up')));
+  });
+  return {
+    base: `http://127.0.0.1:${port}`,
+    pid: child.pid,
+    async stop() {
+      child.kill('SIGTERM');
+      children.delete(child);
+    },
+  };
+}
+
+function argon2Ceiling() {
+  const child = fork(join(ROOT, 'bench/lib-argon2-ceiling.mjs'), [String(DURATION), String(ARGON2_IN_FLIGHT), join(DIST, 'src/passwords/password.service.js')], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH, UV_THREADPOOL_SIZE: String(Math.max(ARGON2_IN_FLIGHT, 4)) },
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  children.add(child);
+  return new Promise((resolve, reject) => {
+    child.once('message', (result) => {
+      children.delete(child);
+      resolve(result);
+    });
+    child.once('exit', (code) => reject(new Error(`argon2 ceiling exited with ${code}`)));
+  });
+}
+
+// ---------------------------------------------------------------- MySQL throw-away database
+async function createMysqlDatabase(serverUrl) {
+  const mysql = await import('mysql2/promise');
+  const url = new URL(serverUrl);
+  if (!['127.0.0.1', 'localhost', '::1', '[::1]'].includes(url.hostname)) {
+    throw new Error('BENCH_MYSQL_URL must point at a loopback MySQL server (127.0.0.1)');
+  }
+  const name = `bench_${randomBytes(6).toString('hex')}`;
+  const admin = await mysql.createConnection({
+    host: url.hostname,
+    port: Number(url.port || 3306),
+    user: decodeURIComponent(url.username),
+    password: decodeURIComponent(url.password),
+  });
+  await admin.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+  const databaseUrl = new URL(serverUrl);
+  databaseUrl.pathname = `/${name}`;
+  return {
+    url: databaseUrl.toString(),
+    async drop() {
+      await admin.query(`DROP DATABASE IF EXISTS \`${name}\``);
+      await admin.end();
+    },
+  };
+}
+
+// ---------------------------------------------------------------- seeding
+async function api(base, method, path, { token, body } = {}) {
+  const response = await fetch(base + path, {
+    method,
+    headers: {
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text ? JSON.parse(text) : undefined };
+}
+
+async function expectStatus(promise, status, what) {
+  const response = await promise;
+  if (response.status !== status) throw new Error(`${what}: expected ${status}, got ${response.status} ${JSON.stringify(response.body)}`);
+  return response.body;
+}
+
+async function seed(service, databaseUrl) {
+  const base = service.base;
+  const main = await expectStatus(api(base, 'POST', '/api/auth/register', { body: { username: 'bench_main', password: PASSWORD } }), 201, 'register');
+  const loginUsers = [];
+  for (let i = 1; i <= LOGIN_USERS; i++) {
+    const username = `bench_login_${i}`;
+    await expectStatus(api(base, 'POST', '/api/auth/register', { body: { username, password: PASSWORD } }), 201, 'register');
+    loginUsers.push(username);
+  }
+  const tokens = await expectStatus(
+    api(base, 'POST', '/api/auth/login', { body: { username: 'bench_main', password: PASSWORD } }),
+    200,
+    'login',
+  );
+  if (!SCENARIOS.has('authors')) return { accessToken: tokens.accessToken, userId: main.id, loginUsers, authorsVia: 'none' };
+  const probe = await api(base, 'GET', '/api/authors?limit=1', { token: tokens.accessToken });
+  let authorsVia;
+  if (probe.status === 200) {
+    authorsVia = 'api';
+    let next = 0;
+    const worker = async () => {
+      while (next < AUTHORS) {
+        const i = next++;
+        await expectStatus(api(base, 'POST', '/api/authors', { token: tokens.accessToken, body: author(i) }), 201, 'create author');
+      }
+    };
+    await Promise.all(Array.from({ length: 8 }, worker));
+  } else if (probe.status === 404) {
+    authorsVia = 'database';
+    await insertAuthors(databaseUrl, main.id);
+  } else {
+    throw new Error(`GET /api/authors answered ${probe.status}`);
+  }
+  return { accessToken: tokens.accessToken, userId: main.id, loginUsers, authorsVia };
+}
+
+const COUNTRIES = ['United Kingdom', 'Ireland', 'Nigeria', 'India', 'Canada', 'Australia', 'New Zealand', 'South Africa'];
+function author(i) {
+  return { name: `Author ${String(i).padStart(4, '0')}`, book: `Book number ${i}`, country: COUNTRIES[i % COUNTRIES.length], bookerPrize: i % 7 === 0 };
+}
+
+/** Without the authors API yet, the rows go straight into the table with the same columns. */
+async function insertAuthors(databaseUrl, ownerId) {
+  const start = Date.now();
+  const rows = Array.from({ length: AUTHORS }, (_, i) => {
+    const a = author(i);
+    const at = new Date(start + i);
+    return [randomUUID(), ownerId, a.name, a.book, a.country, a.bookerPrize ? 1 : 0, a.name.toLowerCase(), a.book.toLowerCase(), at, at];
+  });
+  const sql =
+    'INSERT INTO authors (id, owner_id, name, book, country, booker_prize, name_search, book_search, created_at, updated_at) ' +
+    'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
+  if (databaseUrl.startsWith('mysql://')) {
+    const mysql = await import('mysql2/promise');
+    const connection = await mysql.createConnection({ uri: databaseUrl, timezone: 'Z' });
+    await connection.beginTransaction();
+    for (const row of rows) await connection.execute(sql, row);
+    await connection.commit();
+    await connection.end();
+  } else {
+    const { default: Database } = await import('better-sqlite3');
+    const db = new Database(databaseUrl.slice('sqlite:'.length), { timeout: 5000 });
+    const insert = db.prepare(sql);
+    const sqliteTime = (date) => date.toISOString().replace('T', ' ').replace('Z', '');
+    db.transaction(() => {
+      for (const row of rows) insert.run(...row.slice(0, 8), sqliteTime(row[8]), sqliteTime(row[9]));
+    })();
+    db.close();
+  }
+}
+
+// ---------------------------------------------------------------- load
+function cannon(opts) {
+  return new Promise((resolve, reject) => {
+    autocannon({ timeout: 10, ...opts }, (error, result) => (error ? reject(error) : resolve(result)));
+  });
+}
+
+/** `pid`: the server process, whose CPU time per request is reported too (it does not depend on contention). */
+async function measure(opts, pid) {
+  if (WARMUP > 0) await cannon({ ...opts, duration: WARMUP });
+  const cpuBefore = procCpuMs(pid);
+  const result = summarize(await cannon({ ...opts, duration: DURATION }));
+  if (pid) result.cpuUsPerRequest = round(((procCpuMs(pid) - cpuBefore) * 1000) / Math.max(1, result.requests));
+  return result;
+}
+
+/** User + system CPU time of a process in ms, from /proc (Linux); 0 elsewhere. */
+function procCpuMs(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+function summarize(result) {
+  return {
+    rps: round(result.requests.average),
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    max: result.latency.max,
+    requests: result.requests.total,
+    non2xx: result.non2xx,
+    errors: result.errors,
+    timeouts: result.timeouts,
+  };
+}
+
+function getOptions(base, path, token) {
+  return { url: base + path, connections: CONNECTIONS, headers: { authorization: `Bearer ${token}` } };
+}
+
+function loginOptions(base, users) {
+  let next = 0;
+  const bodies = users.map((username) => JSON.stringify({ username, password: PASSWORD }));
+  return {
+    url: base,
+    connections: LOGIN_CONNECTIONS,
+    requests: [
+      {
+        method: 'POST',
+        path: '/api/auth/login',
+        headers: { 'content-type': 'application/json' },
+        setupRequest: (request) => ({ ...request, body: bodies[next++ % bodies.length] }),
+      },
+    ],
+  };
+}
+
+const round = (value, digits = 0) => Math.round(value * 10 ** digits) / 10 ** digits;
+
+// ---------------------------------------------------------------- one database
+async function benchDatabase(name, databaseUrl, reference, ceiling) {
+  log(`${name}: starting the service (LOG_LEVEL=silent)`);
+  const service = await startService({ label: name, databaseUrl, env: { LOG_LEVEL: 'silent' } });
+  const result = { database: name, logLevel: 'silent' };
+  try {
+    const seeded = await seed(service, databaseUrl);
+    result.authorsSeededVia = seeded.authorsVia;
+    const me = getOptions(service.base, '/api/users/me', seeded.accessToken);
+    if (SCENARIOS.has('me')) {
+      log(`${name}: GET /api/users/me`);
+      result.me = await measure(me, service.child.pid);
+      result.me.ratioToReference = round(result.me.rps / reference.rps, 3);
+    }
+    if (SCENARIOS.has('authors')) {
+      if (seeded.authorsVia === 'api') {
+        log(`${name}: GET /api/authors?limit=20 (${AUTHORS} authors)`);
+        result.authors = await measure(getOptions(service.base, '/api/authors?limit=20', seeded.accessToken), service.child.pid);
+      } else {
+        result.authors = { skipped: 'this build has no GET /api/authors' };
+      }
+    }
+    if (SCENARIOS.has('login')) {
+      log(`${name}: POST /api/auth/login at concurrency ${LOGIN_CONNECTIONS}`);
+      result.login = await measure(loginOptions(service.base, seeded.loginUsers));
+      result.login.ratioToArgon2 = round(result.login.rps / ceiling.verificationsPerSecond, 3);
+    }
+    if (SCENARIOS.has('storm')) {
+      log(`${name}: GET /api/users/me during a login storm`);
+      if (WARMUP > 0) await Promise.all([cannon({ ...me, duration: WARMUP }), cannon({ ...loginOptions(service.base, seeded.loginUsers), duration: WARMUP })]);
+      const [meDuring, loginDuring] = await Promise.all([
+        cannon({ ...me, duration: DURATION }),
+        cannon({ ...loginOptions(service.base, seeded.loginUsers), duration: DURATION }),
+      ]);
+      result.storm = { me: summarize(meDuring), login: summarize(loginDuring) };
+    }
+    result.peakRssMb = round(service.peakRssMb(), 1);
+  } finally {
+    await service.stop();
+  }
+
+  if (SCENARIOS.has('defaultlog')) {
+    // The production default log level (request logging on) costs something per request: show it.
+    log(`${name}: GET /api/users/me at the production default log level`);
+    const logged = await startService({ label: `${name}-default-log`, databaseUrl, env: { LOG_LEVEL: undefined } });
+    try {
+      const tokens = await expectStatus(
+        api(logged.base, 'POST', '/api/auth/login', { body: { username: 'bench_main', password: PASSWORD } }),
+        200,
+        'login',
+      );
+      result.meDefaultLogLevel = await measure(getOptions(logged.base, '/api/users/me', tokens.accessToken), logged.child.pid);
+      result.meDefaultLogLevel.ratioToReference = round(result.meDefaultLogLevel.rps / reference.rps, 3);
+      result.meDefaultLogLevel.peakRssMb = round(logged.peakRssMb(), 1);
+    } finally {
+      await logged.stop();
+    }
+  }
+  return result;
+}
+
+// ---------------------------------------------------------------- report
+function checks(db) {
+  const list = [];
+  const add = (name, value, ok, target) => list.push({ name, value, target, ok });
+  if (db.me) {
+    add('/me ratio to reference', db.me.ratioToReference, db.me.ratioToReference >= 0.4, '>= 0.40');
+    add('/me p99 ms', db.me.p99, db.me.p99 < 50, '< 50');
+  }
+  if (db.login) add('login ratio to argon2', db.login.ratioToArgon2, db.login.ratioToArgon2 >= 0.85, '>= 0.85');
+  if (db.storm) add('/me p99 ms during logins', db.storm.me.p99, db.storm.me.p99 < 100, '< 100');
+  add('peak RSS MB', db.peakRssMb, db.peakRssMb < 200, '< 200');
+  for (const key of ['me', 'authors', 'login', 'meDefaultLogLevel']) {
+    const run = db[key];
+    if (run && (run.non2xx || run.errors || run.timeouts)) add(`${key} failed requests`, run.non2xx + run.errors + run.timeouts, false, '0');
+  }
+  if (db.storm) {
+    const failed = db.storm.me.non2xx + db.storm.me.errors + db.storm.login.non2xx + db.storm.login.errors;
+    if (failed) add('storm failed requests', failed, false, '0');
+  }
+  return list;
+}
+
+function table(report) {
+  const lines = [];
+  const pad = (value, width) => String(value).padStart(width);
+  const row = (label, r, extra = '') =>
+    `${label.padEnd(44)}${pad(r.rps, 9)}${pad(r.p50 ?? '', 8)}${pad(r.p99 ?? '', 8)}${pad(r.cpuUsPerRequest ?? '', 8)}   ${extra}`;
+  const m = report.machine;
+  lines.push(`Service benchmark: ${m.cpus} x ${m.cpuModel}, ${m.memoryGb} GB, node ${m.node}`);
+  lines.push(
+    `${report.settings.duration} s per scenario after ${report.settings.warmup} s warm-up, ${report.settings.connections} connections ` +
+      `(login: ${report.settings.loginConnections}), loopback; bench service env: ${Object.entries(BENCH_LIMITS)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' ')} so throttling and lockout do not cap the login scenarios`,
+  );
+  lines.push('');
+  lines.push(`${'scenario'.padEnd(44)}${pad('req/s', 9)}${pad('p50 ms', 8)}${pad('p99 ms', 8)}${pad('CPU µs', 8)}   vs ceiling`);
+  lines.push(row('reference: node:http + jsonwebtoken', report.reference));
+  lines.push(
+    `${`argon2id verify, m=${report.argon2.params.m} t=${report.argon2.params.t} p=${report.argon2.params.p}, ${report.argon2.inFlight} in flight`.padEnd(44)}${pad(round(report.argon2.verificationsPerSecond, 1), 9)}`,
+  );
+  for (const db of report.databases) {
+    lines.push(`--- ${db.database}${db.authorsSeededVia === 'none' ? '' : ` (authors seeded via ${db.authorsSeededVia})`}`);
+    if (db.me) lines.push(row('GET /api/users/me', db.me, `${db.me.ratioToReference} x reference`));
+    if (db.authors?.skipped) lines.push(`${'GET /api/authors?limit=20'.padEnd(44)}  skipped: ${db.authors.skipped}`);
+    else if (db.authors) lines.push(row('GET /api/authors?limit=20', db.authors));
+    if (db.login) lines.push(row(`POST /api/auth/login (concurrency ${report.settings.loginConnections})`, db.login, `${db.login.ratioToArgon2} x argon2`));
+    if (db.storm) {
+      lines.push(row('GET /api/users/me during login storm', db.storm.me));
+      lines.push(row('  logins/s during that storm', db.storm.login));
+    }
+    if (db.meDefaultLogLevel) lines.push(row('GET /api/users/me, default log level (info)', db.meDefaultLogLevel, `${db.meDefaultLogLevel.ratioToReference} x reference`));
+    lines.push(`peak RSS of the service: ${db.peakRssMb} MB`);
+    for (const check of db.checks) lines.push(`  ${check.ok ? 'ok  ' : 'MISS'} ${check.name}: ${check.value} (target ${check.target})`);
+  }
+  return lines.join('\n');
+}
+
+// ---------------------------------------------------------------- main
+async function main() {
+  if (!options['no-build'] && DIST === resolve(ROOT, 'dist')) {
+    log('building if needed');
+    execFileSync(process.execPath, ['scripts/build-if-needed.mjs'], { cwd: ROOT, stdio: ['ignore', process.stderr, process.stderr] });
+  }
+
+  const report = {
+    machine: {
+      cpus: cpus().length,
+      cpuModel: cpus()[0]?.model?.trim() ?? 'unknown',
+      memoryGb: round(totalmem() / 2 ** 30, 1),
+      node: process.version,
+      platform: `${process.platform}-${process.arch}`,
+    },
+    settings: { duration: DURATION, warmup: WARMUP, connections: CONNECTIONS, loginConnections: LOGIN_CONNECTIONS, benchEnv: BENCH_LIMITS },
+    startedAt: new Date().toISOString(),
+  };
+
+  log('argon2 ceiling');
+  report.argon2 = await argon2Ceiling();
+  report.argon2.verificationsPerSecond = round(report.argon2.verificationsPerSecond, 1);
+
+  const reference = await startReference();
+  try {
+    const token = await referenceToken();
+    log('reference server');
+    report.reference = await measure(getOptions(reference.base, '/', token), reference.pid);
+    if (report.reference.non2xx) throw new Error('the reference server rejected the token');
+  } finally {
+    await reference.stop();
+  }
+
+  report.databases = [];
+  if (!options['no-sqlite']) {
+    report.databases.push(await benchDatabase('sqlite', `sqlite:${join(workDir, 'bench.db')}`, report.reference, report.argon2));
+  }
+  if (process.env.BENCH_MYSQL_URL) {
+    const database = await createMysqlDatabase(process.env.BENCH_MYSQL_URL);
+    try {
+      report.databases.push(await benchDatabase('mysql', database.url, report.reference, report.argon2));
+    } finally {
+      await database.drop();
+    }
+  }
+  for (const db of report.databases) db.checks = checks(db);
+  report.allTargetsMet = report.databases.every((db) => db.checks.every((check) => check.ok));
+
+  if (options.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+  else console.log(table(report));
+}
+
+/** A token shaped like the service's access tokens, signed with the same secret. */
+async function referenceToken() {
+  const { default: jsonwebtoken } = await import('jsonwebtoken');
+  return jsonwebtoken.sign(
+    { sub: randomUUID(), sid: randomUUID(), jti: randomUUID(), role: 'user', fresh: true, typ: 'access' },
+    JWT_SECRET,
+    { algorithm: 'HS256', expiresIn: '15m', issuer: 'nest-auth-service', audience: 'nest-auth-service' },
+  );
+}
+
+main().then(
+  () => process.exit(0),
+  (error) => {
+    log(`failed: ${error.stack ?? error}`);
+    for (const file of readdirSync(workDir).filter((name) => name.endsWith('.log'))) {
+      log(`last lines of the service's output (${file}):\n${readFileSync(join(workDir, file), 'utf8').slice(-3000)}`);
+    }
+    process.exit(1);
+  },
+);

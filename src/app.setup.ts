@@ -1,10 +1,11 @@
-import helmet from '@fastify/helmet';
 import { BadRequestException } from '@nestjs/common';
 import cookie from '@fastify/cookie';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import helmet, { type HelmetOptions } from 'helmet';
 import { existsSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { AppConfig } from './config/app-config.js';
 import { requestIdFor } from './logging/request-id.js';
@@ -60,7 +61,7 @@ export async function setupApp(app: NestFastifyApplication): Promise<void> {
   });
 
   await app.register(cookie);
-  await app.register(helmet, {
+  const securityHeaders = helmetHeaders({
     contentSecurityPolicy: {
       directives: {
         defaultSrc: ["'self'"],
@@ -77,6 +78,10 @@ export async function setupApp(app: NestFastifyApplication): Promise<void> {
         upgradeInsecureRequests: null,
       },
     },
+  });
+  fastify.addHook('onRequest', (_request, reply, done) => {
+    reply.headers(securityHeaders);
+    done();
   });
 
   if (config.corsOrigins.length > 0) {
@@ -109,6 +114,22 @@ export async function setupApp(app: NestFastifyApplication): Promise<void> {
   if (existsSync(WEB_ROOT)) {
     app.useStaticAssets({ root: WEB_ROOT, prefix: '/', index: ['index.html'] });
   }
+}
+
+/**
+ * helmet's headers for these options, computed once: they depend on nothing in the
+ * request, and @fastify/helmet rebuilds the whole helmet middleware on every request.
+ */
+function helmetHeaders(options: HelmetOptions): Record<string, string> {
+  const headers: Record<string, string> = {};
+  const response = {
+    setHeader: (name: string, value: string) => (headers[name.toLowerCase()] = String(value)),
+    removeHeader: () => undefined,
+  };
+  helmet(options)({} as IncomingMessage, response as unknown as ServerResponse, (error?: unknown) => {
+    if (error) throw error;
+  });
+  return headers;
 }
 
 /** Iterative, so measuring a hostile body cannot itself overflow the stack. */

@@ -9,7 +9,6 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { AppConfig } from './config/app-config.js';
 import { requestIdFor } from './logging/request-id.js';
-import { ROUTE } from './logging/request-log-options.js';
 
 export const BODY_LIMIT_BYTES = 100 * 1024;
 export const MAX_JSON_DEPTH = 32;
@@ -38,12 +37,6 @@ export async function setupApp(app: NestFastifyApplication): Promise<void> {
   // No enableShutdownHooks(): main.ts owns the signals (graceful shutdown); a test process must not exit on them.
 
   const fastify = app.getHttpAdapter().getInstance();
-  fastify.addHook('onRequest', (request, reply, done) => {
-    reply.header('x-request-id', request.id);
-    // The request log names the route pattern (/api/users/:id), not the ids in the path.
-    request.raw[ROUTE] = request.routeOptions.url;
-    done();
-  });
   // JSON only: form and text bodies would let a plain HTML form post to the API.
   fastify.removeContentTypeParser(['text/plain']);
   // class-transformer and class-validator recurse into nested values: a 10,000-level body

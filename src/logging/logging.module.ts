@@ -1,15 +1,29 @@
-import { Module } from '@nestjs/common';
-import { LoggerModule } from 'nestjs-pino';
+import { Module, type OnModuleInit } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { FastifyInstance } from 'fastify';
+import { LoggerModule, PinoLogger } from 'nestjs-pino';
 import { AppConfig } from '../config/app-config.js';
-import { requestLogOptions } from './request-log-options.js';
+import { logRequests, pinoOptions } from './request-log.js';
 
-/** JSON logs through pino: one line per request, and Nest's Logger tied to the request id. */
+/** JSON logs through pino: Nest's Logger, and one line per request. */
 @Module({
   imports: [
     LoggerModule.forRootAsync({
       inject: [AppConfig],
-      useFactory: (config: AppConfig) => ({ pinoHttp: requestLogOptions(config.logLevel) }),
+      // No routes: request lines come from Fastify hooks (request-log.ts), not pino-http's middleware.
+      useFactory: (config: AppConfig) => ({ pinoHttp: pinoOptions(config.logLevel), forRoutes: [] }),
     }),
   ],
 })
-export class LoggingModule {}
+export class LoggingModule implements OnModuleInit {
+  constructor(
+    private readonly adapterHost: HttpAdapterHost,
+    private readonly pino: PinoLogger,
+  ) {}
+
+  onModuleInit(): void {
+    // A standalone context (the user:create CLI) has no HTTP server to log.
+    const adapter = this.adapterHost.httpAdapter;
+    if (adapter) logRequests(adapter.getInstance<FastifyInstance>(), this.pino.logger);
+  }
+}

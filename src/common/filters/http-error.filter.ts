@@ -54,20 +54,25 @@ export class HttpErrorFilter extends BaseExceptionFilter {
 
   override catch(exception: unknown, host: ArgumentsHost): void {
     if (exception instanceof HttpException) {
-      if (AUTH_FAILURES.has(exception.getStatus())) this.logAuthFailure(exception);
+      if (AUTH_FAILURES.has(exception.getStatus())) this.logAuthFailure(exception, requestIdOf(host));
       return super.catch(withErrorName(exception), host);
     }
-    return super.catch(this.toHttpException(exception), host);
+    return super.catch(this.toHttpException(exception, requestIdOf(host)), host);
   }
 
   /** The request log line tells which request (same requestId); this one tells why it was refused. */
-  private logAuthFailure(exception: HttpException): void {
+  private logAuthFailure(exception: HttpException, requestId: string | undefined): void {
     const body = exception.getResponse();
     const message = typeof body === 'string' ? body : (body as { message?: unknown }).message;
-    this.authLogger.warn({ msg: 'Request refused', status: exception.getStatus(), reason: String(message ?? exception.message) });
+    this.authLogger.warn({
+      msg: 'Request refused',
+      requestId,
+      status: exception.getStatus(),
+      reason: String(message ?? exception.message),
+    });
   }
 
-  private toHttpException(exception: unknown): HttpException {
+  private toHttpException(exception: unknown, requestId: string | undefined): HttpException {
     const code = errorCode(exception);
     const text = exception instanceof Error ? exception.message : String(exception);
     if (code && UNIQUE_CODES.has(code)) {
@@ -79,12 +84,16 @@ export class HttpErrorFilter extends BaseExceptionFilter {
       return new ConflictException('The referenced record no longer exists');
     }
     if ((code && UNAVAILABLE_CODES.has(code)) || isConnectionFailure(exception)) {
-      this.logger.error(`Database unavailable: ${code ?? ''} ${text}`);
+      this.logger.error({ msg: `Database unavailable: ${code ?? ''} ${text}`, requestId });
       return new ServiceUnavailableException('Database unavailable, try again shortly');
     }
-    this.logger.error(exception instanceof Error ? (exception.stack ?? text) : text);
+    this.logger.error({ msg: exception instanceof Error ? (exception.stack ?? text) : text, requestId });
     return new InternalServerErrorException();
   }
+}
+
+function requestIdOf(host: ArgumentsHost): string | undefined {
+  return host.switchToHttp().getRequest<{ id?: string } | undefined>()?.id;
 }
 
 function withErrorName(exception: HttpException): HttpException {

@@ -270,7 +270,7 @@ async function expectStatus(promise, status, what) {
   return response.body;
 }
 
-async function seed(service, databaseUrl) {
+async function seed(service, databaseUrl, { authors = SCENARIOS.has('authors') } = {}) {
   const base = service.base;
   const main = await expectStatus(api(base, 'POST', '/api/auth/register', { body: { username: 'bench_main', password: PASSWORD } }), 201, 'register');
   const loginUsers = [];
@@ -284,7 +284,7 @@ async function seed(service, databaseUrl) {
     200,
     'login',
   );
-  if (!SCENARIOS.has('authors')) return { accessToken: tokens.accessToken, userId: main.id, loginUsers, authorsVia: 'none' };
+  if (!authors) return { accessToken: tokens.accessToken, userId: main.id, loginUsers, authorsVia: 'none' };
   const probe = await api(base, 'GET', '/api/authors?limit=1', { token: tokens.accessToken });
   let authorsVia;
   if (probe.status === 200) {
@@ -404,7 +404,17 @@ function loginOptions(base, users) {
 const round = (value, digits = 0) => Math.round(value * 10 ** digits) / 10 ** digits;
 
 // ---------------------------------------------------------------- one database
-async function benchDatabase(name, databaseUrl, reference, ceiling) {
+/** `newDatabase()` gives each service start its own empty database: no state carries over between runs. */
+async function benchDatabase(name, newDatabase, reference, ceiling) {
+  const database = await newDatabase();
+  try {
+    return await benchOn(name, database.url, newDatabase, reference, ceiling);
+  } finally {
+    await database.drop();
+  }
+}
+
+async function benchOn(name, databaseUrl, newDatabase, reference, ceiling) {
   log(`${name}: starting the service (LOG_LEVEL=silent)`);
   const service = await startService({ label: name, databaseUrl, env: { LOG_LEVEL: 'silent' } });
   const result = { database: name, logLevel: 'silent' };
@@ -447,18 +457,16 @@ async function benchDatabase(name, databaseUrl, reference, ceiling) {
   if (SCENARIOS.has('defaultlog')) {
     // The production default log level (request logging on) costs something per request: show it.
     log(`${name}: GET /api/users/me at the production default log level`);
-    const logged = await startService({ label: `${name}-default-log`, databaseUrl, env: { LOG_LEVEL: undefined } });
+    const database = await newDatabase();
+    const logged = await startService({ label: `${name}-default-log`, databaseUrl: database.url, env: { LOG_LEVEL: undefined } });
     try {
-      const tokens = await expectStatus(
-        api(logged.base, 'POST', '/api/auth/login', { body: { username: 'bench_main', password: PASSWORD } }),
-        200,
-        'login',
-      );
-      result.meDefaultLogLevel = await measure(getOptions(logged.base, '/api/users/me', tokens.accessToken), logged.child.pid);
+      const seeded = await seed(logged, database.url, { authors: false });
+      result.meDefaultLogLevel = await measure(getOptions(logged.base, '/api/users/me', seeded.accessToken), logged.child.pid);
       result.meDefaultLogLevel.ratioToReference = round(result.meDefaultLogLevel.rps / reference.rps, 3);
       result.meDefaultLogLevel.peakRssMb = round(logged.peakRssMb(), 1);
     } finally {
       await logged.stop();
+      await database.drop();
     }
   }
   return result;
@@ -557,15 +565,15 @@ async function main() {
 
   report.databases = [];
   if (!options['no-sqlite']) {
-    report.databases.push(await benchDatabase('sqlite', `sqlite:${join(workDir, 'bench.db')}`, report.reference, report.argon2));
+    let files = 0;
+    const newSqlite = async () => {
+      const file = join(workDir, `bench-${++files}.db`);
+      return { url: `sqlite:${file}`, drop: async () => {} };
+    };
+    report.databases.push(await benchDatabase('sqlite', newSqlite, report.reference, report.argon2));
   }
   if (process.env.BENCH_MYSQL_URL) {
-    const database = await createMysqlDatabase(process.env.BENCH_MYSQL_URL);
-    try {
-      report.databases.push(await benchDatabase('mysql', database.url, report.reference, report.argon2));
-    } finally {
-      await database.drop();
-    }
+    report.databases.push(await benchDatabase('mysql', () => createMysqlDatabase(process.env.BENCH_MYSQL_URL), report.reference, report.argon2));
   }
   for (const db of report.databases) db.checks = checks(db);
   report.allTargetsMet = report.databases.every((db) => db.checks.every((check) => check.ok));

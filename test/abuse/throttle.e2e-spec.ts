@@ -1,4 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { getRepositoryToken } from '@nestjs/typeorm';
+import type { Repository } from 'typeorm';
+import { DatabaseThrottlerStorage } from '../../src/common/throttler/database-throttler.storage.js';
+import { ThrottleWindow } from '../../src/common/throttler/throttle-window.entity.js';
 import { registerUser } from '../support/auth-helpers.js';
 import { createTestApp, strongPassword, uniqueName, type TestApp } from '../support/test-app.js';
 
@@ -66,6 +70,23 @@ describe('per-client throttle on login, register and refresh', () => {
     ]);
     const response = await t.http().post('/api/auth/login').send({ username: 'nobody_here', password: 'whatever-password-1' });
     expect(response.status).toBe(401);
+  });
+
+  it('counts the hit, not a 500, when a purge deletes the window mid-count', async () => {
+    const storage = t.app.get(DatabaseThrottlerStorage);
+    const windows = t.app.get<Repository<ThrottleWindow>>(getRepositoryToken(ThrottleWindow));
+    // Another instance's purge runs exactly between this hit's update and its read (whichever
+    // read method the storage uses).
+    const purgeThen = <T,>(read: (where: never) => Promise<T>) =>
+      (async (where: never) => {
+        await windows.delete(where as { keyHash: string });
+        return read(where);
+      }) as never;
+    jest.spyOn(windows, 'findOneBy').mockImplementationOnce(purgeThen(windows.findOneBy.bind(windows)));
+    jest.spyOn(windows, 'findOneByOrFail').mockImplementationOnce(purgeThen(windows.findOneByOrFail.bind(windows)));
+    const record = await storage.increment('purge-race-client', 60_000, LIMIT, 60_000, 'auth');
+    expect(record).toMatchObject({ totalHits: 1, isBlocked: false });
+    expect(await countRows(t, 'SELECT key_hash FROM throttle_windows WHERE hits = 1')).toBeGreaterThanOrEqual(1);
   });
 });
 

@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, ServiceUnavailableException } from '@nestjs/common';
 // Type-only: @nestjs/throttler is CommonJS requiring the ESM-only @nestjs/common, which
 // Jest cannot load on Node 20, so only its storage contract is used. Keeping to that
 // contract leaves the storage usable with ThrottlerModule (or swappable for Redis).
@@ -37,6 +37,31 @@ export class DatabaseThrottlerStorage implements ThrottlerStorage {
     const now = new Date();
     this.purgeOccasionally(now);
 
+    // A purge (this instance's or another's) may delete an expired window between the steps;
+    // the hit is then counted again on a fresh row rather than failing the request.
+    let row = (await this.hit(keyHash, now, ttl)) ?? (await this.hit(keyHash, now, ttl));
+    if (!row) throw new ServiceUnavailableException('Rate limit storage is busy, try again shortly');
+    const blocked = row.blockedUntil !== null && row.blockedUntil.getTime() > now.getTime();
+    if (!blocked && row.hits > limit) {
+      await this.windows
+        .createQueryBuilder()
+        .update(ThrottleWindow)
+        .set({ blockedUntil: new Date(now.getTime() + blockDuration) })
+        .where('key_hash = :keyHash AND (blocked_until IS NULL OR blocked_until <= :now)', { keyHash, now })
+        .execute();
+      row = (await this.windows.findOneBy({ keyHash })) ?? row;
+    }
+    const isBlocked = row.blockedUntil !== null && row.blockedUntil.getTime() > now.getTime();
+    return {
+      totalHits: row.hits,
+      timeToExpire: secondsUntil(row.windowEndsAt, now),
+      isBlocked,
+      timeToBlockExpire: isBlocked ? secondsUntil(row.blockedUntil!, now) : 0,
+    };
+  }
+
+  /** Counts one hit in the key's current window; null when the row vanished under a purge. */
+  private async hit(keyHash: string, now: Date, ttl: number): Promise<ThrottleWindow | null> {
     await this.windows
       .createQueryBuilder()
       .insert()
@@ -58,24 +83,7 @@ export class DatabaseThrottlerStorage implements ThrottlerStorage {
       .where('key_hash = :keyHash', { keyHash })
       .execute();
 
-    let row = await this.windows.findOneByOrFail({ keyHash });
-    const blocked = row.blockedUntil !== null && row.blockedUntil.getTime() > now.getTime();
-    if (!blocked && row.hits > limit) {
-      await this.windows
-        .createQueryBuilder()
-        .update(ThrottleWindow)
-        .set({ blockedUntil: new Date(now.getTime() + blockDuration) })
-        .where('key_hash = :keyHash AND (blocked_until IS NULL OR blocked_until <= :now)', { keyHash, now })
-        .execute();
-      row = await this.windows.findOneByOrFail({ keyHash });
-    }
-    const isBlocked = row.blockedUntil !== null && row.blockedUntil.getTime() > now.getTime();
-    return {
-      totalHits: row.hits,
-      timeToExpire: secondsUntil(row.windowEndsAt, now),
-      isBlocked,
-      timeToBlockExpire: isBlocked ? secondsUntil(row.blockedUntil!, now) : 0,
-    };
+    return this.windows.findOneBy({ keyHash });
   }
 
   private purgeOccasionally(now: Date): void {

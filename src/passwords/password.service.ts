@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import argon2 from 'argon2';
+import { availableParallelism } from 'node:os';
 
 /** OWASP's argon2id baseline: 19 MiB, 2 passes, 1 lane. */
 export const ARGON2_OPTIONS = {
@@ -9,18 +10,25 @@ export const ARGON2_OPTIONS = {
   parallelism: 1,
 } as const;
 
-/** Hashes and verifies passwords; argon2 runs in libuv's thread pool, off the event loop. */
+/**
+ * Hashes and verifies passwords; argon2 runs in libuv's thread pool, off the event loop.
+ * At most one argon2 run per core is in flight: more only queue for the same cores while
+ * each holds 19 MiB, and they starve the event loop's own core during a login storm.
+ */
 @Injectable()
 export class PasswordService {
+  readonly maxConcurrent = availableParallelism();
+  private running = 0;
+  private readonly waiting: Array<() => void> = [];
   private dummyHash?: Promise<string>;
 
   hash(password: string): Promise<string> {
-    return argon2.hash(password, ARGON2_OPTIONS);
+    return this.withSlot(() => argon2.hash(password, ARGON2_OPTIONS));
   }
 
   async verify(hash: string, password: string): Promise<boolean> {
     try {
-      return await argon2.verify(hash, password);
+      return await this.withSlot(() => argon2.verify(hash, password));
     } catch {
       // A malformed stored hash must fail closed, not surface as a 500.
       return false;
@@ -44,6 +52,19 @@ export class PasswordService {
       return !hash.startsWith('$argon2id$') || argon2.needsRehash(hash, ARGON2_OPTIONS);
     } catch {
       return true;
+    }
+  }
+
+  private async withSlot<T>(work: () => Promise<T>): Promise<T> {
+    if (this.running < this.maxConcurrent) this.running++;
+    else await new Promise<void>((resolve) => this.waiting.push(resolve));
+    try {
+      return await work();
+    } finally {
+      // Hand the slot straight to the next waiter, or free it.
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.running--;
     }
   }
 }

@@ -43,10 +43,10 @@ export class AuthorsController {
   @Get()
   @ApiOperation({
     summary: 'List the caller’s authors',
-    description: 'Admins may pass ownerId to list another user’s authors; for anyone else ownerId is a 400.',
+    description: 'Admins may pass ownerId to list another user’s authors; for anyone else ownerId is ignored and the list stays their own.',
   })
   @ApiOkResponse({ type: AuthorPageDto })
-  @ApiBadRequestResponse({ description: 'Invalid or unknown query parameters, or ownerId from a non-admin' })
+  @ApiBadRequestResponse({ description: 'Invalid or unknown query parameters' })
   async list(@CurrentUser() caller: AuthUser, @Query() query: ListAuthorsQueryDto): Promise<AuthorPageDto> {
     const page = await this.authors.list(caller, query);
     return { ...page, items: page.items.map((author) => AuthorResponseDto.from(author)) };

@@ -1,4 +1,4 @@
-import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
+import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { Brackets, In, Repository, type FindOptionsWhere } from 'typeorm';
@@ -38,13 +38,10 @@ export class AuthorsService {
   }
 
   async list(caller: AuthUser, query: ListAuthorsQueryDto): Promise<Page<Author>> {
-    if (query.ownerId !== undefined && caller.role !== Role.Admin) {
-      throw new BadRequestException(['ownerId is only available to admins']);
-    }
-    // Every list is one owner's, so each query starts on an (owner_id, ...) index.
-    const filtered = this.authors.createQueryBuilder('author').where('author.ownerId = :ownerId', {
-      ownerId: query.ownerId ?? caller.id,
-    });
+    // Every list is one owner's, so each query starts on an (owner_id, ...) index. Only an
+    // admin picks the owner; anyone else's ownerId is ignored and never widens the list.
+    const ownerId = caller.role === Role.Admin && query.ownerId !== undefined ? query.ownerId : caller.id;
+    const filtered = this.authors.createQueryBuilder('author').where('author.ownerId = :ownerId', { ownerId });
     if (query.country !== undefined) filtered.andWhere('author.country = :country', { country: query.country });
     if (query.bookerPrize !== undefined) {
       filtered.andWhere('author.bookerPrize = :bookerPrize', { bookerPrize: query.bookerPrize ? 1 : 0 });

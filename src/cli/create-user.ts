@@ -122,9 +122,10 @@ async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
   const password = await readPassword(options);
   // Loaded only now: the whole application takes seconds to import, a usage error should not.
-  const [{ AppModule }, { isUniqueViolation, UsersService }] = await Promise.all([
+  const [{ AppModule }, { UsersService }, { isUniqueViolation }] = await Promise.all([
     import('../app.module.js'),
     import('../users/users.service.js'),
+    import('../common/database-errors.js'),
   ]);
   const app = await NestFactory.createApplicationContext(AppModule, { logger: ['error'] });
   try {

@@ -3,7 +3,8 @@ import { Role } from '../common/role.enum.js';
 import { AppConfig } from '../config/app-config.js';
 import { PasswordService } from '../passwords/password.service.js';
 import { UserStatus } from './user.entity.js';
-import { isUniqueViolation, UsersService } from './users.service.js';
+import { isUniqueViolation } from '../common/database-errors.js';
+import { UsersService } from './users.service.js';
 
 /**
  * Creates the first admin from ADMIN_USERNAME / ADMIN_PASSWORD when no admin exists yet,

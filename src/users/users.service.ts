@@ -13,6 +13,7 @@ import { DataSource, Repository } from 'typeorm';
 import { AuditService, type AuditAction } from '../audit/audit.service.js';
 import type { AuthUser } from '../common/auth-user.js';
 import { type Page, skipOf } from '../common/pagination.js';
+import { FRESH_TOKEN_REQUIRED } from '../common/decorators/fresh.decorator.js';
 import { Role } from '../common/role.enum.js';
 import { PasswordPolicyService } from '../passwords/password-policy.service.js';
 import { PasswordService } from '../passwords/password.service.js';
@@ -22,7 +23,6 @@ import type { UpdateUserDto } from './dto/update-user.dto.js';
 import { normalizeUsername, User, UserStatus } from './user.entity.js';
 
 /** Same words as FreshGuard's, so clients can treat both alike. */
-export const FRESH_TOKEN_REQUIRED = 'A fresh token is required: log in again with your password';
 export const LAST_ADMIN = 'This change would leave no active admin';
 
 type Standing = Pick<User, 'role' | 'status'>;
@@ -269,11 +269,4 @@ function statusAction(from: UserStatus, to: UserStatus): AuditAction {
   if (to === UserStatus.Disabled) return 'user.disabled';
   if (to === UserStatus.Active) return from === UserStatus.Pending ? 'user.approved' : 'user.enabled';
   return 'user.status_changed';
-}
-
-/** A unique-index violation from either driver (the HTTP error filter maps these to 409). */
-export function isUniqueViolation(error: unknown): boolean {
-  const { code, driverError } = (error ?? {}) as { code?: unknown; driverError?: { code?: unknown } };
-  const value = code ?? driverError?.code;
-  return value === 'SQLITE_CONSTRAINT_UNIQUE' || value === 'SQLITE_CONSTRAINT_PRIMARYKEY' || value === 'ER_DUP_ENTRY';
 }

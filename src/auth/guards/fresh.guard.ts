@@ -1,7 +1,7 @@
 import { CanActivate, ExecutionContext, Injectable, UnauthorizedException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { AuthUser } from '../../common/auth-user.js';
-import { FRESH_KEY } from '../../common/decorators/fresh.decorator.js';
+import { FRESH_KEY, FRESH_TOKEN_REQUIRED } from '../../common/decorators/fresh.decorator.js';
 
 @Injectable()
 export class FreshGuard implements CanActivate {
@@ -12,6 +12,6 @@ export class FreshGuard implements CanActivate {
     if (!needsFresh) return true;
     const user: AuthUser | undefined = context.switchToHttp().getRequest().user;
     if (user?.fresh) return true;
-    throw new UnauthorizedException('A fresh token is required: log in again with your password');
+    throw new UnauthorizedException(FRESH_TOKEN_REQUIRED);
   }
 }

@@ -9,8 +9,8 @@ import {
 } from '@nestjs/common';
 import { BaseExceptionFilter } from '@nestjs/core';
 import { STATUS_CODES } from 'node:http';
+import { driverErrorCode, isUniqueViolation } from '../database-errors.js';
 
-const UNIQUE_CODES = new Set(['SQLITE_CONSTRAINT_UNIQUE', 'SQLITE_CONSTRAINT_PRIMARYKEY', 'ER_DUP_ENTRY']);
 const FOREIGN_KEY_CODES = new Set(['SQLITE_CONSTRAINT_FOREIGNKEY', 'ER_NO_REFERENCED_ROW_2', 'ER_NO_REFERENCED_ROW']);
 const UNAVAILABLE_CODES = new Set([
   'SQLITE_BUSY',
@@ -73,9 +73,9 @@ export class HttpErrorFilter extends BaseExceptionFilter {
   }
 
   private toHttpException(exception: unknown, requestId: string | undefined): HttpException {
-    const code = errorCode(exception);
+    const code = driverErrorCode(exception);
     const text = exception instanceof Error ? exception.message : String(exception);
-    if (code && UNIQUE_CODES.has(code)) {
+    if (isUniqueViolation(exception)) {
       const constraint = violatedConstraint(text);
       const message = DUPLICATE_MESSAGES.find(([pattern]) => pattern.test(constraint))?.[1] ?? 'Already exists';
       return new ConflictException(message);
@@ -111,13 +111,6 @@ function withErrorName(exception: HttpException): HttpException {
  */
 function violatedConstraint(text: string): string {
   return /for key '([^']+)'$/.exec(text)?.[1] ?? /constraint failed: (.+)$/.exec(text)?.[1] ?? text;
-}
-
-function errorCode(exception: unknown): string | undefined {
-  if (typeof exception !== 'object' || exception === null) return undefined;
-  const error = exception as { code?: unknown; driverError?: { code?: unknown } };
-  const code = error.code ?? error.driverError?.code;
-  return typeof code === 'string' ? code : undefined;
 }
 
 /** TypeORM reports a pool that cannot connect with these names rather than a code. */

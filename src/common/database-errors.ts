@@ -1,0 +1,15 @@
+const UNIQUE_CODES = new Set(['SQLITE_CONSTRAINT_UNIQUE', 'SQLITE_CONSTRAINT_PRIMARYKEY', 'ER_DUP_ENTRY']);
+
+/** The driver's error code (better-sqlite3 or mysql2), whether TypeORM wrapped the error or not. */
+export function driverErrorCode(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const { code, driverError } = error as { code?: unknown; driverError?: { code?: unknown } };
+  const value = code ?? driverError?.code;
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** A unique-index violation from either driver (the HTTP error filter answers these with 409). */
+export function isUniqueViolation(error: unknown): boolean {
+  const code = driverErrorCode(error);
+  return code !== undefined && UNIQUE_CODES.has(code);
+}

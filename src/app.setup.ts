@@ -44,6 +44,9 @@ export async function setupApp(app: NestFastifyApplication): Promise<void> {
   const parseJson = fastify.getDefaultJsonParser('error', 'error');
   fastify.removeContentTypeParser('application/json');
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    // Many clients send `Content-Type: application/json` with no body on logout or refresh:
+    // that is "no body", not malformed JSON. Routes that need a body still answer 400.
+    if ((body as string).trim() === '') return done(null, undefined);
     parseJson(request, body as string, (error: Error | null, value?: unknown) => {
       if (error) return done(error);
       if (nestedDeeperThan(value, MAX_JSON_DEPTH)) {

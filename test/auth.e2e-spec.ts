@@ -239,6 +239,20 @@ describe('register, login and the access token guard', () => {
       expect(response.body.paths['/api/auth/login'].post.responses).toHaveProperty(['401']);
     });
 
+    it('treats an empty body sent as application/json as no body', async () => {
+      const user = await registerAndLogin(t);
+      const refreshed = await t.http().post('/api/auth/refresh').set(bearer(user.refreshToken)).set('Content-Type', 'application/json');
+      expect(refreshed.status).toBe(200);
+      const logout = await t.http().post('/api/auth/logout').set(bearer(refreshed.body.accessToken)).set('Content-Type', 'application/json');
+      expect(logout.status).toBe(204);
+      expect((await t.http().get('/api/users/me').set(bearer(refreshed.body.accessToken))).status).toBe(401);
+      const register = await t.http().post('/api/auth/register').set('Content-Type', 'application/json');
+      expect(register.status).toBe(400);
+      expect(register.body.message).toEqual(expect.arrayContaining([expect.stringMatching(/^username/), expect.stringMatching(/^password/)]));
+      const login = await t.http().post('/api/auth/login').set('Content-Type', 'application/json');
+      expect(login.status).toBe(400);
+    });
+
     it('answers unknown routes with Nest’s 404 shape', async () => {
       const response = await t.http().get('/api/nope');
       expect(response.status).toBe(404);

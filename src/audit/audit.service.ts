@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { Repository } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 import { type Page, skipOf } from '../common/pagination.js';
 import { AuditEvent } from './audit-event.entity.js';
 import type { AuditQueryDto } from './dto/audit-query.dto.js';
@@ -32,14 +33,16 @@ export class AuditService {
   constructor(@InjectRepository(AuditEvent) private readonly events: Repository<AuditEvent>) {}
 
   async record(entry: AuditEntry): Promise<void> {
-    await this.events.save({
+    // insert, not save: save would first SELECT the new id to decide between insert and update.
+    await this.events.insert({
       id: randomUUID(),
       at: new Date(),
       action: entry.action,
       actorId: entry.actorId ?? null,
       targetId: entry.targetId ?? null,
       ip: entry.ip ? entry.ip.slice(0, 64) : null,
-      detail: entry.detail ?? null,
+      // simple-json serialises the object; TypeORM's insert typing expects a column-shaped value.
+      detail: (entry.detail ?? null) as QueryDeepPartialEntity<AuditEvent>['detail'],
     });
     this.logger.log(`${entry.action} actor=${entry.actorId ?? '-'} target=${entry.targetId ?? '-'}`);
   }

@@ -58,7 +58,3 @@ export function dataSourceOptions(databaseUrl: string): DataSourceOptions {
     },
   };
 }
-
-export function isMysql(databaseUrl: string): boolean {
-  return databaseUrl.startsWith('mysql://');
-}

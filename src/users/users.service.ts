@@ -22,8 +22,8 @@ import type { ListUsersQueryDto } from './dto/list-users-query.dto.js';
 import type { UpdateUserDto } from './dto/update-user.dto.js';
 import { normalizeUsername, User, UserStatus } from './user.entity.js';
 
-/** Same words as FreshGuard's, so clients can treat both alike. */
-export const LAST_ADMIN = 'This change would leave no active admin';
+/** The 409 for any change that would leave the service without an active admin. */
+const LAST_ADMIN = 'This change would leave no active admin';
 
 type Standing = Pick<User, 'role' | 'status'>;
 

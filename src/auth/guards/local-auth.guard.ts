@@ -2,6 +2,7 @@ import { BadRequestException, ExecutionContext, Injectable, UnauthorizedExceptio
 import { AuthGuard } from '@nestjs/passport';
 import type { FastifyReply } from 'fastify';
 import { validateBody } from '../../common/validate-body.js';
+import { INVALID_CREDENTIALS } from '../auth.service.js';
 import { LoginDto } from '../dto/login.dto.js';
 import { LoginLockedException } from '../login-attempts.service.js';
 
@@ -23,7 +24,7 @@ export class LocalAuthGuard extends AuthGuard('local') {
       context.switchToHttp().getResponse<FastifyReply>().header('Retry-After', String(error.retryAfterSeconds));
     }
     if (error) throw error;
-    if (!user) throw new UnauthorizedException('Invalid username or password');
+    if (!user) throw new UnauthorizedException(INVALID_CREDENTIALS);
     return user;
   }
 }

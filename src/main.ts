@@ -1,3 +1,5 @@
+// First: it tunes the garbage collector before the application allocates anything.
+import './v8-tuning.js';
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';

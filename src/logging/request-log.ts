@@ -38,7 +38,11 @@ export function pinoOptions(level: string): Options {
  * Fastify hooks rather than pino-http's middleware, which would add a middleware layer, a
  * child logger and three response listeners to every request of the hot path.
  */
-export function logRequests(fastify: FastifyInstance, log: Pino): void {
+export function logRequests(fastify: FastifyInstance, root: Pino): void {
+  // The lines below name their fields one by one and none can hold a secret, so they skip
+  // the redaction safety net: its wildcard paths walk every field of every line, which cost
+  // GET /api/users/me about a tenth of its throughput at the default log level.
+  const log = root.child({}, { redact: [] });
   fastify.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
     done();

@@ -1,6 +1,8 @@
 // The login ceiling: argon2id verifications per second with the service's own parameters,
 // a fixed number in flight, no HTTP and no database. Run as a child process so its
-// UV_THREADPOOL_SIZE is set before libuv's pool starts.
+// UV_THREADPOOL_SIZE is set before libuv's pool starts. Under run.mjs it stays up and
+// measures one slice per message ({ seconds }), so its slices can alternate with the
+// service's login slices; run alone it measures once and prints JSON.
 import argon2 from 'argon2';
 import { pathToFileURL } from 'node:url';
 
@@ -22,18 +24,21 @@ async function run(ms) {
   };
   const start = performance.now();
   await Promise.all(Array.from({ length: inFlight }, worker));
-  return { count, seconds: (performance.now() - start) / 1000 };
+  const elapsed = (performance.now() - start) / 1000;
+  return {
+    verificationsPerSecond: count / elapsed,
+    verifications: count,
+    seconds: elapsed,
+    inFlight,
+    threadPoolSize: Number(process.env.UV_THREADPOOL_SIZE ?? 4),
+    params: { type: 'argon2id', m: ARGON2_OPTIONS.memoryCost, t: ARGON2_OPTIONS.timeCost, p: ARGON2_OPTIONS.parallelism },
+  };
 }
 
 await run(1000); // warm-up
-const { count, seconds: elapsed } = await run(seconds * 1000);
-const result = {
-  verificationsPerSecond: count / elapsed,
-  verifications: count,
-  seconds: elapsed,
-  inFlight,
-  threadPoolSize: Number(process.env.UV_THREADPOOL_SIZE ?? 4),
-  params: { type: 'argon2id', m: ARGON2_OPTIONS.memoryCost, t: ARGON2_OPTIONS.timeCost, p: ARGON2_OPTIONS.parallelism },
-};
-if (process.send) process.send(result, () => process.exit(0));
-else console.log(JSON.stringify(result));
+if (process.send) {
+  process.on('message', async (message) => process.send(await run(message.seconds * 1000)));
+  process.send({ ready: true });
+} else {
+  console.log(JSON.stringify(await run(seconds * 1000)));
+}

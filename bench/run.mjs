@@ -3,6 +3,11 @@
 // bare node:http reference server and the argon2 ceiling, all measured in the same run.
 //
 //   npm run bench [-- --duration 10 --connections 50 --json --scenarios me,authors,login,storm]
+//
+// A ratio (/me to the reference, login to the argon2 ceiling) is measured in alternating
+// rounds, the two sides back to back, and the median of the per-round ratios is reported:
+// on a shared machine the speed drifts by ±10 % between runs of a few seconds, and a
+// baseline measured once at the start would carry that drift into the ratio.
 import autocannon from 'autocannon';
 import { execFileSync, fork, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -19,6 +24,7 @@ const ALL_SCENARIOS = ['me', 'authors', 'login', 'storm', 'defaultlog'];
 const { values: options } = parseArgs({
   options: {
     duration: { type: 'string', default: '10' },
+    rounds: { type: 'string', default: '5' },
     warmup: { type: 'string', default: '3' },
     connections: { type: 'string', default: '50' },
     'login-connections': { type: 'string', default: '8' },
@@ -34,7 +40,7 @@ const { values: options } = parseArgs({
   },
 });
 if (options.help) {
-  console.log(`usage: npm run bench -- [--duration s] [--warmup s] [--connections n] [--login-connections n]
+  console.log(`usage: npm run bench -- [--duration s] [--rounds n] [--warmup s] [--connections n] [--login-connections n]
        [--scenarios ${ALL_SCENARIOS.join(',')}] [--no-sqlite] [--no-build] [--dist dir] [--cpu-prof dir]
        [--node-args "--flag ..."] [--service-env NAME=value ...] [--json]
 BENCH_MYSQL_URL=mysql://root@127.0.0.1:3306 also benchmarks MySQL (a throw-away database is created and dropped).`);
@@ -42,6 +48,8 @@ BENCH_MYSQL_URL=mysql://root@127.0.0.1:3306 also benchmarks MySQL (a throw-away 
 }
 
 const DURATION = positive(options.duration, 'duration');
+/** A paired scenario's DURATION is split into this many alternating rounds per side. */
+const ROUNDS = Math.round(positive(options.rounds, 'rounds'));
 const WARMUP = Math.max(0, Number(options.warmup) || 0);
 const CONNECTIONS = positive(options.connections, 'connections');
 const LOGIN_CONNECTIONS = positive(options['login-connections'], 'login-connections');
@@ -208,20 +216,29 @@ async function startReference() {
   };
 }
 
-function argon2Ceiling() {
+/** The argon2 ceiling child; `run(seconds)` measures one slice (see lib-argon2-ceiling.mjs). */
+async function startCeiling() {
   const child = fork(join(ROOT, 'bench/lib-argon2-ceiling.mjs'), [String(DURATION), String(ARGON2_IN_FLIGHT), join(DIST, 'src/passwords/password.service.js')], {
     cwd: ROOT,
     env: { PATH: process.env.PATH, UV_THREADPOOL_SIZE: String(Math.max(ARGON2_IN_FLIGHT, 4)) },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
   children.add(child);
-  return new Promise((resolve, reject) => {
-    child.once('message', (result) => {
+  const exited = new Promise((_, reject) => child.once('exit', (code) => reject(new Error(`argon2 ceiling exited with ${code}`))));
+  const nextMessage = () => Promise.race([new Promise((resolve) => child.once('message', resolve)), exited]);
+  await nextMessage(); // ready
+  return {
+    async run(seconds) {
+      const reply = nextMessage();
+      child.send({ seconds });
+      const result = await reply;
+      return { ...result, rps: result.verificationsPerSecond };
+    },
+    async stop() {
+      child.kill('SIGTERM');
       children.delete(child);
-      resolve(result);
-    });
-    child.once('exit', (code) => reject(new Error(`argon2 ceiling exited with ${code}`)));
-  });
+    },
+  };
 }
 
 // ---------------------------------------------------------------- MySQL throw-away database
@@ -357,6 +374,49 @@ async function measure(opts, pid) {
   return result;
 }
 
+/**
+ * A scenario and its baseline in ROUNDS alternating rounds (baseline first), after a warm-up
+ * of both. The scenario's figures cover all its rounds (p99: the worst round's); the ratio is
+ * the median of the per-round ratios. `baseline(seconds)` resolves to an object with `rps`.
+ */
+async function measurePaired(opts, pid, baseline) {
+  if (WARMUP > 0) {
+    await baseline(WARMUP);
+    await cannon({ ...opts, duration: WARMUP });
+  }
+  const slice = DURATION / ROUNDS;
+  const rounds = [];
+  const cpuBefore = procCpuMs(pid);
+  for (let i = 0; i < ROUNDS; i++) {
+    const base = await baseline(slice);
+    const run = summarize(await cannon({ ...opts, duration: slice }));
+    rounds.push({ base, run, ratio: run.rps / base.rps });
+  }
+  const runs = rounds.map((r) => r.run);
+  const requests = sum(runs.map((r) => r.requests));
+  return {
+    rps: round(requests / DURATION),
+    p50: median(runs.map((r) => r.p50)),
+    p99: Math.max(...runs.map((r) => r.p99)),
+    max: Math.max(...runs.map((r) => r.max)),
+    requests,
+    non2xx: sum(runs.map((r) => r.non2xx)),
+    errors: sum(runs.map((r) => r.errors)),
+    timeouts: sum(runs.map((r) => r.timeouts)),
+    cpuUsPerRequest: pid ? round(((procCpuMs(pid) - cpuBefore) * 1000) / Math.max(1, requests)) : undefined,
+    ratio: round(median(rounds.map((r) => r.ratio)), 3),
+    roundRatios: rounds.map((r) => round(r.ratio, 3)),
+    baseline: { rps: round(median(rounds.map((r) => r.base.rps)), 1), p50: median(rounds.map((r) => r.base.p50 ?? 0)), p99: Math.max(...rounds.map((r) => r.base.p99 ?? 0)) },
+  };
+}
+
+const sum = (values) => values.reduce((total, value) => total + value, 0);
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
 /** User + system CPU time of a process in ms, from /proc (Linux); 0 elsewhere. */
 function procCpuMs(pid) {
   try {
@@ -424,8 +484,8 @@ async function benchOn(name, databaseUrl, newDatabase, reference, ceiling) {
     const me = getOptions(service.base, '/api/users/me', seeded.accessToken);
     if (SCENARIOS.has('me')) {
       log(`${name}: GET /api/users/me`);
-      result.me = await measure(me, service.child.pid);
-      result.me.ratioToReference = round(result.me.rps / reference.rps, 3);
+      result.me = await measurePaired(me, service.child.pid, reference.measure);
+      result.me.ratioToReference = result.me.ratio;
     }
     if (SCENARIOS.has('authors')) {
       if (seeded.authorsVia === 'api') {
@@ -437,8 +497,8 @@ async function benchOn(name, databaseUrl, newDatabase, reference, ceiling) {
     }
     if (SCENARIOS.has('login')) {
       log(`${name}: POST /api/auth/login at concurrency ${LOGIN_CONNECTIONS}`);
-      result.login = await measure(loginOptions(service.base, seeded.loginUsers));
-      result.login.ratioToArgon2 = round(result.login.rps / ceiling.verificationsPerSecond, 3);
+      result.login = await measurePaired(loginOptions(service.base, seeded.loginUsers), undefined, ceiling.run);
+      result.login.ratioToArgon2 = result.login.ratio;
     }
     if (SCENARIOS.has('storm')) {
       log(`${name}: GET /api/users/me during a login storm`);
@@ -461,8 +521,8 @@ async function benchOn(name, databaseUrl, newDatabase, reference, ceiling) {
     const logged = await startService({ label: `${name}-default-log`, databaseUrl: database.url, env: { LOG_LEVEL: undefined } });
     try {
       const seeded = await seed(logged, database.url, { authors: false });
-      result.meDefaultLogLevel = await measure(getOptions(logged.base, '/api/users/me', seeded.accessToken), logged.child.pid);
-      result.meDefaultLogLevel.ratioToReference = round(result.meDefaultLogLevel.rps / reference.rps, 3);
+      result.meDefaultLogLevel = await measurePaired(getOptions(logged.base, '/api/users/me', seeded.accessToken), logged.child.pid, reference.measure);
+      result.meDefaultLogLevel.ratioToReference = result.meDefaultLogLevel.ratio;
       result.meDefaultLogLevel.peakRssMb = round(logged.peakRssMb(), 1);
     } finally {
       await logged.stop();
@@ -502,28 +562,36 @@ function table(report) {
   const m = report.machine;
   lines.push(`Service benchmark: ${m.cpus} x ${m.cpuModel}, ${m.memoryGb} GB, node ${m.node}`);
   lines.push(
-    `${report.settings.duration} s per scenario after ${report.settings.warmup} s warm-up, ${report.settings.connections} connections ` +
+    `${report.settings.duration} s per scenario after ${report.settings.warmup} s warm-up (ratios: ${report.settings.rounds} alternating rounds per side), ` +
+      `${report.settings.connections} connections ` +
       `(login: ${report.settings.loginConnections}), loopback; bench service env: ${Object.entries(BENCH_LIMITS)
         .map(([k, v]) => `${k}=${v}`)
         .join(' ')} so throttling and lockout do not cap the login scenarios`,
   );
   lines.push('');
   lines.push(`${'scenario'.padEnd(44)}${pad('req/s', 9)}${pad('p50 ms', 8)}${pad('p99 ms', 8)}${pad('CPU µs', 8)}   vs ceiling`);
-  lines.push(row('reference: node:http + jsonwebtoken', report.reference));
-  lines.push(
-    `${`argon2id verify, m=${report.argon2.params.m} t=${report.argon2.params.t} p=${report.argon2.params.p}, ${report.argon2.inFlight} in flight`.padEnd(44)}${pad(round(report.argon2.verificationsPerSecond, 1), 9)}`,
-  );
+  const argon2Label = `argon2id verify, m=${report.argon2.params.m} t=${report.argon2.params.t} p=${report.argon2.params.p}, ${report.argon2.inFlight} in flight`;
+  const rounds = (r) => `median of ${r.roundRatios.length} rounds: ${r.roundRatios.join(' ')}`;
   for (const db of report.databases) {
     lines.push(`--- ${db.database}${db.authorsSeededVia === 'none' ? '' : ` (authors seeded via ${db.authorsSeededVia})`}`);
-    if (db.me) lines.push(row('GET /api/users/me', db.me, `${db.me.ratioToReference} x reference`));
+    if (db.me) {
+      lines.push(row('reference: node:http + jsonwebtoken', db.me.baseline, 'alternating with the next row'));
+      lines.push(row('GET /api/users/me', db.me, `${db.me.ratioToReference} x reference (${rounds(db.me)})`));
+    }
     if (db.authors?.skipped) lines.push(`${'GET /api/authors?limit=20'.padEnd(44)}  skipped: ${db.authors.skipped}`);
     else if (db.authors) lines.push(row('GET /api/authors?limit=20', db.authors));
-    if (db.login) lines.push(row(`POST /api/auth/login (concurrency ${report.settings.loginConnections})`, db.login, `${db.login.ratioToArgon2} x argon2`));
+    if (db.login) {
+      lines.push(`${argon2Label.padEnd(44)}${pad(db.login.baseline.rps, 9)}${''.padEnd(24)}   alternating with the next row`);
+      lines.push(row(`POST /api/auth/login (concurrency ${report.settings.loginConnections})`, db.login, `${db.login.ratioToArgon2} x argon2 (${rounds(db.login)})`));
+    }
     if (db.storm) {
       lines.push(row('GET /api/users/me during login storm', db.storm.me));
       lines.push(row('  logins/s during that storm', db.storm.login));
     }
-    if (db.meDefaultLogLevel) lines.push(row('GET /api/users/me, default log level (info)', db.meDefaultLogLevel, `${db.meDefaultLogLevel.ratioToReference} x reference`));
+    if (db.meDefaultLogLevel) {
+      lines.push(row('reference: node:http + jsonwebtoken', db.meDefaultLogLevel.baseline, 'alternating with the next row'));
+      lines.push(row('GET /api/users/me, default log level (info)', db.meDefaultLogLevel, `${db.meDefaultLogLevel.ratioToReference} x reference (${rounds(db.meDefaultLogLevel)})`));
+    }
     lines.push(`peak RSS of the service: ${db.peakRssMb} MB`);
     for (const check of db.checks) lines.push(`  ${check.ok ? 'ok  ' : 'MISS'} ${check.name}: ${check.value} (target ${check.target})`);
   }
@@ -545,41 +613,47 @@ async function main() {
       node: process.version,
       platform: `${process.platform}-${process.arch}`,
     },
-    settings: { duration: DURATION, warmup: WARMUP, connections: CONNECTIONS, loginConnections: LOGIN_CONNECTIONS, benchEnv: BENCH_LIMITS },
+    settings: { duration: DURATION, rounds: ROUNDS, warmup: WARMUP, connections: CONNECTIONS, loginConnections: LOGIN_CONNECTIONS, benchEnv: BENCH_LIMITS },
     startedAt: new Date().toISOString(),
   };
 
-  log('argon2 ceiling');
-  report.argon2 = await argon2Ceiling();
-  report.argon2.verificationsPerSecond = round(report.argon2.verificationsPerSecond, 1);
-
+  log('starting the reference server and the argon2 ceiling (measured in rounds next to each scenario)');
   const reference = await startReference();
+  const referenceOptions = getOptions(reference.base, '/', await referenceToken());
+  reference.measure = async (seconds) => {
+    const result = summarize(await cannon({ ...referenceOptions, duration: seconds }));
+    if (result.non2xx) throw new Error('the reference server rejected the token');
+    return result;
+  };
+  const ceiling = await startCeiling();
+  report.argon2 = await ceiling.run(1);
   try {
-    const token = await referenceToken();
-    log('reference server');
-    report.reference = await measure(getOptions(reference.base, '/', token), reference.pid);
-    if (report.reference.non2xx) throw new Error('the reference server rejected the token');
+    report.databases = await benchDatabases(reference, ceiling);
   } finally {
     await reference.stop();
-  }
-
-  report.databases = [];
-  if (!options['no-sqlite']) {
-    let files = 0;
-    const newSqlite = async () => {
-      const file = join(workDir, `bench-${++files}.db`);
-      return { url: `sqlite:${file}`, drop: async () => {} };
-    };
-    report.databases.push(await benchDatabase('sqlite', newSqlite, report.reference, report.argon2));
-  }
-  if (process.env.BENCH_MYSQL_URL) {
-    report.databases.push(await benchDatabase('mysql', () => createMysqlDatabase(process.env.BENCH_MYSQL_URL), report.reference, report.argon2));
+    await ceiling.stop();
   }
   for (const db of report.databases) db.checks = checks(db);
   report.allTargetsMet = report.databases.every((db) => db.checks.every((check) => check.ok));
 
   if (options.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
   else console.log(table(report));
+}
+
+async function benchDatabases(reference, ceiling) {
+  const databases = [];
+  if (!options['no-sqlite']) {
+    let files = 0;
+    const newSqlite = async () => {
+      const file = join(workDir, `bench-${++files}.db`);
+      return { url: `sqlite:${file}`, drop: async () => {} };
+    };
+    databases.push(await benchDatabase('sqlite', newSqlite, reference, ceiling));
+  }
+  if (process.env.BENCH_MYSQL_URL) {
+    databases.push(await benchDatabase('mysql', () => createMysqlDatabase(process.env.BENCH_MYSQL_URL), reference, ceiling));
+  }
+  return databases;
 }
 
 /** A token shaped like the service's access tokens, signed with the same secret. */

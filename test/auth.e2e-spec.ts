@@ -205,6 +205,43 @@ describe('register, login and the access token guard', () => {
       await expectRejected(user.refreshToken);
     });
 
+    // The strategy skips re-verifying a token string it accepted before (VerifiedTokens):
+    // each of these uses the token successfully first, then shows the attack still fails.
+    describe('a token accepted before', () => {
+      it('is refused once it expires', async () => {
+        const { exp: _exp, iat: _iat, iss: _iss, aud: _aud, ...rest } = claims;
+        const shortLived = sign(rest, { expiresIn: 1 });
+        expect((await t.http().get('/api/users/me').set(bearer(shortLived))).status).toBe(200);
+        expect((await t.http().get('/api/users/me').set(bearer(shortLived))).status).toBe(200);
+        const { exp } = jwt.decode(shortLived) as jwt.JwtPayload;
+        await new Promise((resolve) => setTimeout(resolve, exp! * 1000 - Date.now() + 50));
+        const response = await t.http().get('/api/users/me').set(bearer(shortLived));
+        expect(response.status).toBe(401);
+        expect(response.body.message).toBe('Access token expired');
+      });
+
+      it('does not vouch for a copy with another signature or payload', async () => {
+        const fresh = await registerAndLogin(t);
+        expect((await t.http().get('/api/users/me').set(bearer(fresh.accessToken))).status).toBe(200);
+        const [header, payload, signature] = fresh.accessToken.split('.');
+        const promoted = Buffer.from(JSON.stringify({ ...(jwt.decode(fresh.accessToken) as object), role: 'admin', fresh: true })).toString('base64url');
+        await expectRejected(`${header}.${promoted}.${signature}`);
+        await expectRejected(`${header}.${payload}.${signature.slice(0, -1)}${signature.endsWith('A') ? 'B' : 'A'}`);
+        await expectRejected(`${fresh.accessToken}x`);
+      });
+
+      it('is refused once its session is revoked, and its user sees role changes at once', async () => {
+        const fresh = await registerAndLogin(t);
+        expect((await t.http().get('/api/users/me').set(bearer(fresh.accessToken))).body.role).toBe('user');
+        await t.dataSource.query("UPDATE users SET role = 'admin' WHERE id = ?", [fresh.id]);
+        expect((await t.http().get('/api/users/me').set(bearer(fresh.accessToken))).body.role).toBe('admin');
+        expect((await t.http().post('/api/auth/logout').set(bearer(fresh.accessToken))).status).toBe(204);
+        const response = await t.http().get('/api/users/me').set(bearer(fresh.accessToken));
+        expect(response.status).toBe(401);
+        expect(response.body.message).toBe('Session expired or revoked');
+      });
+    });
+
     it('rejects a token whose session row does not exist', async () => {
       const { exp: _exp, iat: _iat, iss: _iss, aud: _aud, ...rest } = claims;
       await expectRejected(sign({ ...rest, sid: '00000000-0000-4000-8000-000000000000' }));

@@ -6,27 +6,54 @@ import { AppConfig } from '../../config/app-config.js';
 import { SessionsService } from '../../sessions/sessions.service.js';
 import { JWT_ALGORITHM, jwtKey } from '../jwt-key.js';
 import type { AccessClaims } from '../token-claims.js';
+import { VerifiedTokens } from '../verified-tokens.js';
+
+const bearerToken = ExtractJwt.fromAuthHeaderAsBearerToken();
+
+/** passport's typings name Express's request; here it is Fastify's, and only its headers are read. */
+type PassportRequest = Parameters<Strategy['authenticate']>[0];
+
+/** About one entry per active client; ~5 MB when full. */
+const VERIFIED_TOKENS_CAPACITY = 10_000;
 
 /** Access tokens: pinned algorithm, exp, iss, aud, typ, then the live-session lookup. */
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
+  private readonly verified = new VerifiedTokens(VERIFIED_TOKENS_CAPACITY);
+
   constructor(
     config: AppConfig,
     private readonly sessions: SessionsService,
   ) {
     super({
-      jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
+      jwtFromRequest: bearerToken,
       // passport-jwt hands the key to jsonwebtoken as is; its typings predate KeyObject.
       secretOrKey: jwtKey(config) as unknown as Buffer,
       algorithms: [JWT_ALGORITHM],
       issuer: config.jwtIssuer,
       audience: config.jwtAudience,
       ignoreExpiration: false,
+      passReqToCallback: true,
     });
   }
 
-  async validate(claims: AccessClaims): Promise<AuthUser | false> {
+  /**
+   * passport-jwt verifies every token with jsonwebtoken; a token string it accepted before
+   * skips that (see VerifiedTokens) and goes straight to validate(), which runs in full.
+   */
+  override authenticate(request: PassportRequest, options?: object): void {
+    const token = bearerToken(request);
+    const claims = token ? this.verified.get(token) : undefined;
+    if (!claims) return super.authenticate(request, options);
+    this.validate(request, claims).then(
+      (user) => (user ? this.success(user) : this.fail(undefined, 401)),
+      (error: Error) => this.error(error),
+    );
+  }
+
+  async validate(request: PassportRequest, claims: AccessClaims): Promise<AuthUser | false> {
     if (claims.typ !== 'access' || typeof claims.sid !== 'string' || typeof claims.sub !== 'string') return false;
+    this.verified.remember(bearerToken(request)!, claims);
     const live = await this.sessions.findLive(claims.sid, claims.sub);
     if (!live) return false;
     return {

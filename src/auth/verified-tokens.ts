@@ -1,0 +1,46 @@
+import type { AccessClaims } from './token-claims.js';
+
+/** The claims jsonwebtoken returned for a token it accepted (the standard ones included). */
+export type VerifiedClaims = AccessClaims & { exp: number; nbf?: number };
+
+/**
+ * Access-token strings that jsonwebtoken has already accepted in this process, with their
+ * claims. An SPA sends the same access token with every request for its whole lifetime, and
+ * verifying it (decode, HMAC, claim checks) was the largest single cost of a protected
+ * request, larger than the session lookup. Equal strings carry equal signatures and claims,
+ * so a repeat only needs its time checks again; everything else about the request (session
+ * live, user active, role, typ) is still checked every time by the strategy.
+ *
+ * Only verified tokens get in, so filling it takes valid tokens, i.e. logins; it holds at
+ * most `capacity` entries (oldest out first, ~0.5 KB each) and an expired entry is dropped
+ * when it is next presented. A new process (or JWT_SECRET) starts empty.
+ */
+export class VerifiedTokens {
+  private readonly entries = new Map<string, VerifiedClaims>();
+
+  constructor(private readonly capacity: number) {}
+
+  /** The claims of a token verified before, if it is still within its validity window. */
+  get(token: string, nowSeconds = Date.now() / 1000): VerifiedClaims | undefined {
+    const claims = this.entries.get(token);
+    if (claims === undefined) return undefined;
+    if (claims.exp <= nowSeconds || (claims.nbf !== undefined && claims.nbf > nowSeconds)) {
+      // Expired: the full verification produces the proper "expired" answer.
+      this.entries.delete(token);
+      return undefined;
+    }
+    return claims;
+  }
+
+  /** Tokens without a numeric expiry are never remembered (the service always sets one). */
+  remember(token: string, claims: AccessClaims & { exp?: unknown; nbf?: unknown }): void {
+    if (typeof claims.exp !== 'number' || (claims.nbf !== undefined && typeof claims.nbf !== 'number')) return;
+    if (this.entries.has(token)) return;
+    if (this.entries.size >= this.capacity) this.entries.delete(this.entries.keys().next().value!);
+    this.entries.set(token, claims as VerifiedClaims);
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+}

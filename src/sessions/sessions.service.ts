@@ -71,7 +71,9 @@ export class SessionsService {
       expiresAt: this.refreshExpiry(now),
       revokedAt: null,
     });
-    return this.sessions.save(session);
+    // insert, not save: save() would first SELECT the new id inside a transaction, on every login.
+    await this.sessions.insert(session);
+    return session;
   }
 
   /**

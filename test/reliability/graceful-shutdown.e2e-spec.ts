@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createConnection } from 'mysql2/promise';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { connect, type Socket } from 'node:net';
 import { call, ensureBuilt, killAllServers, spawnServer } from '../support/spawn-server.js';
@@ -75,6 +75,17 @@ describe('graceful shutdown of the spawned service', () => {
   afterAll(async () => {
     await killAllServers();
     await database.drop();
+  });
+
+  it('the start script leaves node itself as the process, with one malloc arena', async () => {
+    const server = await spawnServer({ DATABASE_URL: database.url });
+    try {
+      // exec: the pid the supervisor signals is node's, not a shell's that would swallow SIGTERM.
+      expect(readFileSync(`/proc/${server.child.pid}/cmdline`, 'utf8').split('\0')[0]).toMatch(/(^|\/)node$/);
+      expect(readFileSync(`/proc/${server.child.pid}/environ`, 'utf8').split('\0')).toContain('MALLOC_ARENA_MAX=1');
+    } finally {
+      expect((await server.stop('SIGTERM')).code).toBe(0);
+    }
   });
 
   it('SIGTERM mid-request: in-flight requests complete normally, new ones are refused, the database is closed, exit 0', async () => {

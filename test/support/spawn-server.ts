@@ -11,7 +11,7 @@ export interface Exit {
   signal: NodeJS.Signals | null;
 }
 
-/** `node dist/src/main.js` as a child process: the real entry point, signals and all. */
+/** `sh scripts/start.sh` (what `npm start` and the Docker image run) as a child process: the real entry point, signals and all. */
 export interface SpawnedServer {
   readonly url: string;
   readonly port: number;
@@ -55,7 +55,7 @@ export function freePort(): Promise<number> {
 export async function spawnServer(env: Record<string, string>, options: { port?: number } = {}): Promise<SpawnedServer> {
   ensureBuilt();
   const port = options.port ?? (await freePort());
-  const child = spawn(process.execPath, ['dist/src/main.js'], {
+  const child = spawn('sh', ['scripts/start.sh'], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH ?? '',

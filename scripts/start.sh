@@ -10,4 +10,8 @@
 # reused by whichever thread runs next. glibc reads it when the process starts, so main.ts
 # cannot set it; a value already in the environment wins.
 export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-1}"
-exec node "${1:-$(dirname "$0")/../dist/src/main.js}"
+#
+# --max-semi-space-size=4: V8 grows the young generation to 2 x 16 MB while the modules load
+# and keeps it; 4 MB semi-spaces served GET /api/users/me as fast (interleaved runs within
+# noise; 1 MB cost ~10 %) and keep ~24 MB less resident. It must be given at start-up.
+exec node --max-semi-space-size=4 "${1:-$(dirname "$0")/../dist/src/main.js}"

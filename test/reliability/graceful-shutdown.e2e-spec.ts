@@ -77,11 +77,13 @@ describe('graceful shutdown of the spawned service', () => {
     await database.drop();
   });
 
-  it('the start script leaves node itself as the process, with one malloc arena', async () => {
+  it('the start script leaves node itself as the process, with its memory settings', async () => {
     const server = await spawnServer({ DATABASE_URL: database.url });
     try {
       // exec: the pid the supervisor signals is node's, not a shell's that would swallow SIGTERM.
-      expect(readFileSync(`/proc/${server.child.pid}/cmdline`, 'utf8').split('\0')[0]).toMatch(/(^|\/)node$/);
+      const commandLine = readFileSync(`/proc/${server.child.pid}/cmdline`, 'utf8').split('\0');
+      expect(commandLine[0]).toMatch(/(^|\/)node$/);
+      expect(commandLine).toContain('--max-semi-space-size=4');
       expect(readFileSync(`/proc/${server.child.pid}/environ`, 'utf8').split('\0')).toContain('MALLOC_ARENA_MAX=1');
     } finally {
       expect((await server.stop('SIGTERM')).code).toBe(0);

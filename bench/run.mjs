@@ -42,7 +42,7 @@ const { values: options } = parseArgs({
 if (options.help) {
   console.log(`usage: npm run bench -- [--duration s] [--rounds n] [--warmup s] [--connections n] [--login-connections n]
        [--scenarios ${ALL_SCENARIOS.join(',')}] [--no-sqlite] [--no-build] [--dist dir] [--cpu-prof dir]
-       [--node-args "--flag ..." (through NODE_OPTIONS)] [--service-env NAME=value ...] [--json]
+       [--node-args "--flag ..."] [--service-env NAME=value ...] [--json]
 BENCH_MYSQL_URL=mysql://root@127.0.0.1:3306 also benchmarks MySQL (a throw-away database is created and dropped).`);
   process.exit(0);
 }
@@ -150,9 +150,8 @@ async function startService({ label, databaseUrl, env = {} }) {
     ...env,
   };
   for (const [name, value] of Object.entries(childEnv)) if (value === undefined) delete childEnv[name];
-  if (nodeArgs.length > 0) childEnv.NODE_OPTIONS = nodeArgs.join(' ');
   // Started as `npm start` and the Docker image start it (its exec leaves node with this pid).
-  const child = spawn('sh', [join(ROOT, 'scripts/start.sh'), join(DIST, 'src/main.js')], { cwd: ROOT, env: childEnv, stdio: ['ignore', out, out] });
+  const child = spawn('sh', [join(ROOT, 'scripts/start.sh'), ...nodeArgs, join(DIST, 'src/main.js')], { cwd: ROOT, env: childEnv, stdio: ['ignore', out, out] });
   children.add(child);
   const base = `http://127.0.0.1:${port}`;
   const rss = { peakPolledKb: 0, timer: undefined };

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Starts the built service the way production runs it: `npm start`, the Docker image and
 # `npm run bench` all come through here, so the benchmark measures what ships.
-#   sh scripts/start.sh [entry]    (entry: dist/src/main.js next to this script by default)
+#   sh scripts/start.sh [node options... entry]    (default: dist/src/main.js next to this script)
 #
 # MALLOC_ARENA_MAX=1: every argon2 hash allocates 19 MiB on a libuv pool thread, and glibc
 # keeps a freed block that large cached in the thread's own malloc arena; with four pool
@@ -14,4 +14,5 @@ export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-1}"
 # --max-semi-space-size=4: V8 grows the young generation to 2 x 16 MB while the modules load
 # and keeps it; 4 MB semi-spaces served GET /api/users/me as fast (interleaved runs within
 # noise; 1 MB cost ~10 %) and keep ~24 MB less resident. It must be given at start-up.
-exec node --max-semi-space-size=4 "${1:-$(dirname "$0")/../dist/src/main.js}"
+[ "$#" -gt 0 ] || set -- "$(dirname "$0")/../dist/src/main.js"
+exec node --max-semi-space-size=4 "$@"

@@ -568,7 +568,7 @@ function table(report) {
       `(login: ${report.settings.loginConnections}), loopback; bench service env: ${Object.entries(BENCH_LIMITS)
         .map(([k, v]) => `${k}=${v}`)
         .join(' ')} so throttling and lockout do not cap the login scenarios; ` +
-      `started with scripts/start.sh as npm start and the Docker image are (MALLOC_ARENA_MAX=1)`,
+      `started with scripts/start.sh as npm start and the Docker image are (malloc and young-generation settings)`,
   );
   lines.push('');
   lines.push(`${'scenario'.padEnd(44)}${pad('req/s', 9)}${pad('p50 ms', 8)}${pad('p99 ms', 8)}${pad('CPU µs', 8)}   vs ceiling`);

@@ -67,6 +67,9 @@ describe('cookie mode for refresh tokens (X-Token-Transport: cookie)', () => {
     expect(missing.body).toMatchObject({ statusCode: 403, error: 'Forbidden' });
     const wrong = await t.http().post('/api/auth/refresh').set('Cookie', cookieHeader(cookies)).set('X-CSRF-Token', 'guess').set('X-Token-Transport', 'cookie');
     expect(wrong.status).toBe(403);
+    // An Authorization header that carries no bearer token does not excuse the cookie from the check.
+    const basic = await t.http().post('/api/auth/refresh').set('Cookie', cookieHeader(cookies)).set('Authorization', 'Basic dXNlcjpwYXNz');
+    expect(basic.status).toBe(403);
 
     const ok = await t
       .http()

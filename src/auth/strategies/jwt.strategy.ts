@@ -16,6 +16,10 @@ type PassportRequest = Parameters<Strategy['authenticate']>[0];
 /** About one entry per active client; ~5 MB when full. */
 const VERIFIED_TOKENS_CAPACITY = 10_000;
 
+function isAccessClaims(claims: AccessClaims): boolean {
+  return claims.typ === 'access' && typeof claims.sid === 'string' && typeof claims.sub === 'string';
+}
+
 /** Access tokens: pinned algorithm, exp, iss, aud, typ, then the live-session lookup. */
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
@@ -39,21 +43,28 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
 
   /**
    * passport-jwt verifies every token with jsonwebtoken; a token string it accepted before
-   * skips that (see VerifiedTokens) and goes straight to validate(), which runs in full.
+   * skips that (see VerifiedTokens): only tokens that passed validate()'s claim checks are
+   * remembered, and the session and user checks run in full every time.
    */
   override authenticate(request: PassportRequest, options?: object): void {
     const token = bearerToken(request);
     const claims = token ? this.verified.get(token) : undefined;
     if (!claims) return super.authenticate(request, options);
-    this.validate(request, claims).then(
+    this.liveUser(claims).then(
       (user) => (user ? this.success(user) : this.fail(undefined, 401)),
       (error: Error) => this.error(error),
     );
   }
 
+  /** Called by passport-jwt after jsonwebtoken accepted the token. */
   async validate(request: PassportRequest, claims: AccessClaims): Promise<AuthUser | false> {
-    if (claims.typ !== 'access' || typeof claims.sid !== 'string' || typeof claims.sub !== 'string') return false;
+    if (!isAccessClaims(claims)) return false;
     this.verified.remember(bearerToken(request)!, claims);
+    return this.liveUser(claims);
+  }
+
+  /** The per-request part: the session must be live and its user active; role from the database. */
+  private async liveUser(claims: AccessClaims): Promise<AuthUser | false> {
     const live = await this.sessions.findLive(claims.sid, claims.sub);
     if (!live) return false;
     return {

@@ -14,7 +14,7 @@ import { NestFactory } from '@nestjs/core';
 import { parseArgs } from 'node:util';
 import { USERNAME_PATTERN } from '../auth/dto/register.dto.js';
 import { Role } from '../common/role.enum.js';
-import { NO_CONTROL_CHARACTERS } from '../users/dto/update-me.dto.js';
+import { NO_CONTROL_CHARACTERS } from '../common/no-control-characters.js';
 import { UserStatus } from '../users/user.entity.js';
 
 const USAGE = `Usage: npm run user:create -- --username NAME [--admin] [--name "Full Name"] [--password-stdin]

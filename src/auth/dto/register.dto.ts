@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
-import { NO_CONTROL_CHARACTERS } from '../../users/dto/update-me.dto.js';
+import { NO_CONTROL_CHARACTERS } from '../../common/no-control-characters.js';
 
 export const USERNAME_PATTERN = /^[A-Za-z0-9._-]{3,32}$/;
 

@@ -2,7 +2,7 @@ import { applyDecorators } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsDefined, IsString, Matches, ValidateIf } from 'class-validator';
-import { NO_CONTROL_CHARACTERS } from '../../users/dto/update-me.dto.js';
+import { NO_CONTROL_CHARACTERS } from '../../common/no-control-characters.js';
 
 export const AUTHOR_LIMITS = { name: 100, book: 200, country: 60 } as const;
 

@@ -2,7 +2,7 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
 import { PaginationQueryDto } from '../../common/pagination.js';
-import { NO_CONTROL_CHARACTERS } from '../../users/dto/update-me.dto.js';
+import { NO_CONTROL_CHARACTERS } from '../../common/no-control-characters.js';
 
 export const AUTHOR_SORTS = ['name', '-name', 'createdAt', '-createdAt'] as const;
 export type AuthorSort = (typeof AUTHOR_SORTS)[number];

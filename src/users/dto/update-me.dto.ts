@@ -1,7 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
-
-export const NO_CONTROL_CHARACTERS = /^[^\p{Cc}]*$/u;
+import { NO_CONTROL_CHARACTERS } from '../../common/no-control-characters.js';
 
 export class UpdateMeDto {
   @ApiPropertyOptional({ type: String, maxLength: 100, nullable: true, example: 'Ada Lovelace' })

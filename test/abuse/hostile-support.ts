@@ -221,7 +221,7 @@ export class HostileClient {
       throw error;
     }
     this.check(response, `${operation.method.toUpperCase()} ${url.slice(0, 160)} as ${options.as} [${options.label}]`);
-    if (operation.method !== 'get' && response.status < 300) await this.ensureAlive();
+    if (operation.method !== 'get' && response.status < 300) await this.ensureAlive(options.as);
     return response;
   }
 
@@ -244,12 +244,17 @@ export class HostileClient {
   }
 
   /** Re-logs in or re-creates whichever identity a successful mutation broke (checked in the database: cheap). */
-  async ensureAlive(): Promise<void> {
+  async ensureAlive(requestedBy: 'admin' | 'user' | 'anonymous'): Promise<void> {
     for (const label of ['admin', 'user'] as const) {
       const rows: Array<{ revoked_at: unknown; role: string; status: string }> = await this.t.dataSource.query(
         'SELECT s.revoked_at, u.role, u.status FROM sessions s INNER JOIN users u ON u.id = s.user_id WHERE s.id = ?',
         [this[label].sessionId],
       );
+      // Only the admin may change roles: re-creating the identity below must not hide a
+      // request that promoted the user with the user's own (or no) token.
+      if (label === 'user' && rows.length === 1 && rows[0].role !== 'user' && requestedBy !== 'admin') {
+        this.failures.push(`a request sent as ${requestedBy} changed the user's role to ${rows[0].role}`);
+      }
       const alive = rows.length === 1 && rows[0].revoked_at === null && rows[0].role === label && rows[0].status === 'active';
       if (!alive) this[label] = await this.identity(label, this[label]);
     }

@@ -68,6 +68,10 @@ describe('per-account login lockout', () => {
     expect((await attempt(t, user.username, user.password)).status).toBe(429);
     expect((await attempt(t, user.username, 'another-wrong-guess-123')).status).toBe(429);
     expect(verify).not.toHaveBeenCalled();
+    // The spy does see the password checks of an account that is not locked.
+    const other = await registerUser(t);
+    expect((await attempt(t, other.username, other.password)).status).toBe(200);
+    expect(verify).toHaveBeenCalledTimes(1);
   });
 
   it('opens again once the lock expires, and starts counting afresh', async () => {
@@ -127,6 +131,7 @@ describe('per-account login lockout', () => {
     expect(statuses.every((status) => status === 401 || status === 429)).toBe(true);
     expect(statuses.filter((status) => status === 401).length).toBeLessThanOrEqual(MAX_FAILURES);
     expect(verify.mock.calls.length).toBeLessThanOrEqual(MAX_FAILURES);
+    expect(verify.mock.calls.length).toBeGreaterThanOrEqual(1);
     expect(await lockEvents(t, user.username)).toHaveLength(1);
     expect((await attempt(t, user.username, user.password)).status).toBe(429);
   });

@@ -33,6 +33,7 @@ describe('per-client throttle on login, register and refresh', () => {
     expect(refreshed.status).toBe(200);
     const wrong = await t.http().post('/api/auth/login').send({ username: user.username, password: 'a-wrong-password-123' }); // 4
     expect(wrong.status).toBe(401);
+    const jtiBefore = await t.dataSource.query('SELECT refresh_jti FROM sessions WHERE user_id = ?', [user.id]);
 
     for (const call of [
       () => t.http().post('/api/auth/login').send({ username: user.username, password: user.password }),
@@ -50,6 +51,7 @@ describe('per-client throttle on login, register and refresh', () => {
     // The throttled calls did nothing: no new session, no new user, the old refresh token still valid.
     expect(await countRows(t, 'SELECT id FROM sessions WHERE user_id = ?', [user.id])).toBe(1);
     expect(await countRows(t, 'SELECT id FROM users')).toBe(1);
+    expect(await t.dataSource.query('SELECT refresh_jti FROM sessions WHERE user_id = ?', [user.id])).toEqual(jtiBefore);
   });
 
   it('leaves every other route unthrottled', async () => {

@@ -1,10 +1,8 @@
 import { Module } from '@nestjs/common';
-import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '../audit/audit.module.js';
 import { ThrottlerModule } from '../common/throttler/throttler.module.js';
-import { AppConfig } from '../config/app-config.js';
 import { PasswordsModule } from '../passwords/passwords.module.js';
 import { SessionsModule } from '../sessions/sessions.module.js';
 import { UsersModule } from '../users/users.module.js';
@@ -15,18 +13,17 @@ import { JwtAuthGuard } from './guards/jwt-auth.guard.js';
 import { LoginAttempt } from './login-attempt.entity.js';
 import { LoginAttemptsService } from './login-attempts.service.js';
 import { RolesGuard } from './guards/roles.guard.js';
-import { jwtModuleOptions } from './jwt-key.js';
 import { JwtRefreshStrategy } from './strategies/jwt-refresh.strategy.js';
 import { JwtStrategy } from './strategies/jwt.strategy.js';
 import { LocalStrategy } from './strategies/local.strategy.js';
-import { TokensService } from './tokens.service.js';
+import { KeyRing } from './tokens/key-ring.js';
+import { TokensService } from './tokens/tokens.service.js';
 
 @Module({
   imports: [
     PassportModule.register({ session: false }),
     TypeOrmModule.forFeature([LoginAttempt]),
     ThrottlerModule,
-    JwtModule.registerAsync({ inject: [AppConfig], useFactory: jwtModuleOptions }),
     UsersModule,
     SessionsModule,
     PasswordsModule,
@@ -36,6 +33,7 @@ import { TokensService } from './tokens.service.js';
   providers: [
     AuthService,
     LoginAttemptsService,
+    KeyRing,
     TokensService,
     LocalStrategy,
     JwtStrategy,

@@ -12,7 +12,7 @@ import { SessionResponseDto } from './dto/session-response.dto.js';
 import type { TokenPairDto } from './dto/token-pair.dto.js';
 import { LoginAttemptsService } from './login-attempts.service.js';
 import type { RefreshClaims } from './token-claims.js';
-import { TokensService } from './tokens.service.js';
+import { TokensService } from './tokens/tokens.service.js';
 
 export const INVALID_CREDENTIALS = 'Invalid username or password';
 

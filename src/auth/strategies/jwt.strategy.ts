@@ -2,10 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import type { AuthUser } from '../../common/auth-user.js';
-import { AppConfig } from '../../config/app-config.js';
 import { SessionsService } from '../../sessions/sessions.service.js';
-import { JWT_ALGORITHM, jwtKey } from '../jwt-key.js';
 import type { AccessClaims } from '../token-claims.js';
+import { KeyRing } from '../tokens/key-ring.js';
 import { VerifiedTokens } from '../verified-tokens.js';
 
 const bearerToken = ExtractJwt.fromAuthHeaderAsBearerToken();
@@ -20,22 +19,18 @@ function isAccessClaims(claims: AccessClaims): boolean {
   return claims.typ === 'access' && typeof claims.sid === 'string' && typeof claims.sub === 'string';
 }
 
-/** Access tokens: pinned algorithm, exp, iss, aud, typ, then the live-session lookup. */
+/** Access tokens: key by kid, pinned algorithm, exp, iss, aud, typ, then the live-session lookup. */
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   private readonly verified = new VerifiedTokens(VERIFIED_TOKENS_CAPACITY);
 
   constructor(
-    config: AppConfig,
+    keys: KeyRing,
     private readonly sessions: SessionsService,
   ) {
     super({
       jwtFromRequest: bearerToken,
-      // passport-jwt hands the key to jsonwebtoken as is; its typings predate KeyObject.
-      secretOrKey: jwtKey(config) as unknown as Buffer,
-      algorithms: [JWT_ALGORITHM],
-      issuer: config.jwtIssuer,
-      audience: config.jwtAudience,
+      ...keys.verificationOptions(),
       ignoreExpiration: false,
       passReqToCallback: true,
     });

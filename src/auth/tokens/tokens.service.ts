@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { JwtService } from '@nestjs/jwt';
 import { randomUUID } from 'node:crypto';
-import type { Role } from '../common/role.enum.js';
-import { AppConfig } from '../config/app-config.js';
-import type { TokenPairDto } from './dto/token-pair.dto.js';
-import type { AccessClaims, RefreshClaims } from './token-claims.js';
+import type { Role } from '../../common/role.enum.js';
+import { AppConfig } from '../../config/app-config.js';
+import type { TokenPairDto } from '../dto/token-pair.dto.js';
+import type { AccessClaims, RefreshClaims } from '../token-claims.js';
+import { KeyRing } from './key-ring.js';
 
 export interface PairRequest {
   userId: string;
@@ -14,10 +14,11 @@ export interface PairRequest {
   fresh: boolean;
 }
 
+/** Mints the access and refresh tokens of a session; the key ring signs them. */
 @Injectable()
 export class TokensService {
   constructor(
-    private readonly jwt: JwtService,
+    private readonly keys: KeyRing,
     private readonly config: AppConfig,
   ) {}
 
@@ -37,8 +38,8 @@ export class TokensService {
       typ: 'refresh',
     };
     return {
-      accessToken: this.jwt.sign(access, { expiresIn: this.config.accessTtlSeconds }),
-      refreshToken: this.jwt.sign(refresh, { expiresIn: this.config.refreshTtlSeconds }),
+      accessToken: this.keys.sign(access, this.config.accessTtlSeconds),
+      refreshToken: this.keys.sign(refresh, this.config.refreshTtlSeconds),
       tokenType: 'Bearer',
       expiresIn: this.config.accessTtlSeconds,
     };

@@ -1,4 +1,17 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Req, Res, UseGuards } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  NotImplementedException,
+  Param,
+  ParseUUIDPipe,
+  Post,
+  Req,
+  Res,
+  UseGuards,
+} from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiBearerAuth,
@@ -31,6 +44,7 @@ import { AuthThrottleGuard } from './guards/auth-throttle.guard.js';
 import { LocalAuthGuard } from './guards/local-auth.guard.js';
 import { RefreshTokenGuard } from './guards/refresh-token.guard.js';
 import type { RefreshClaims } from './token-claims.js';
+import type { IssuedTokens } from './tokens/tokens.service.js';
 import {
   assertCsrf,
   clearTokenCookies,
@@ -86,7 +100,10 @@ export class AuthController {
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<TokenPairDto> {
-    return this.deliver(await this.auth.login(user, clientInfo(request)), request, reply);
+    const login = await this.auth.login(user, clientInfo(request));
+    // No account can have a second factor yet; the two-factor login answers its challenge here.
+    if (login.outcome === 'second-factor-required') throw new NotImplementedException('Two-factor login is not available');
+    return this.deliver(login.tokens, request, reply);
   }
 
   @Public()
@@ -163,7 +180,7 @@ export class AuthController {
   }
 
   /** Bearer mode returns both tokens; cookie mode moves the refresh token into an HttpOnly cookie. */
-  private deliver(pair: TokenPairDto & { refreshToken: string }, request: FastifyRequest, reply: FastifyReply): TokenPairDto {
+  private deliver(pair: IssuedTokens, request: FastifyRequest, reply: FastifyReply): TokenPairDto {
     if (!wantsCookieTransport(request)) return pair;
     setTokenCookies(request, reply, pair.refreshToken, this.config.refreshTtlSeconds);
     const { refreshToken: _inCookie, ...body } = pair;

@@ -12,6 +12,7 @@ import { FreshGuard } from './guards/fresh.guard.js';
 import { JwtAuthGuard } from './guards/jwt-auth.guard.js';
 import { LoginAttempt } from './login-attempt.entity.js';
 import { LoginAttemptsService } from './login-attempts.service.js';
+import { LoginService } from './login/login.service.js';
 import { RolesGuard } from './guards/roles.guard.js';
 import { JwtRefreshStrategy } from './strategies/jwt-refresh.strategy.js';
 import { JwtStrategy } from './strategies/jwt.strategy.js';
@@ -33,6 +34,7 @@ import { TokensService } from './tokens/tokens.service.js';
   providers: [
     AuthService,
     LoginAttemptsService,
+    LoginService,
     KeyRing,
     TokensService,
     LocalStrategy,

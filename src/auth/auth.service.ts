@@ -9,17 +9,14 @@ import { type User, UserStatus } from '../users/user.entity.js';
 import { UsersService } from '../users/users.service.js';
 import type { RegisterDto } from './dto/register.dto.js';
 import { SessionResponseDto } from './dto/session-response.dto.js';
-import type { TokenPairDto } from './dto/token-pair.dto.js';
 import { LoginAttemptsService } from './login-attempts.service.js';
+import { type ClientInfo, type LoginOutcome, LoginService } from './login/login.service.js';
 import type { RefreshClaims } from './token-claims.js';
-import { TokensService } from './tokens/tokens.service.js';
+import { type IssuedTokens, TokensService } from './tokens/tokens.service.js';
 
 export const INVALID_CREDENTIALS = 'Invalid username or password';
 
-export interface ClientInfo {
-  ip?: string;
-  userAgent?: string;
-}
+export type { ClientInfo } from './login/login.service.js';
 
 @Injectable()
 export class AuthService {
@@ -30,6 +27,7 @@ export class AuthService {
     private readonly tokens: TokensService,
     private readonly audit: AuditService,
     private readonly loginAttempts: LoginAttemptsService,
+    private readonly logins: LoginService,
     private readonly config: AppConfig,
   ) {}
 
@@ -67,20 +65,13 @@ export class AuthService {
     return user;
   }
 
-  /** A password login: the only way to a fresh access token. */
-  async login(user: User, client: ClientInfo): Promise<TokenPairDto & { refreshToken: string }> {
-    const session = await this.sessions.create(user.id, client.userAgent, client.ip);
-    await this.users.recordLogin(user.id, session.createdAt);
-    return this.tokens.issuePair({
-      userId: user.id,
-      sessionId: session.id,
-      refreshJti: session.refreshJti,
-      role: user.role,
-      fresh: true,
-    });
+  /** A password login, after verifyCredentials passed: the login decision takes it from here. */
+  login(user: User, client: ClientInfo): Promise<LoginOutcome> {
+    return this.logins.decide(user, ['pwd'], client);
   }
 
-  async refresh(claims: RefreshClaims, client: ClientInfo): Promise<TokenPairDto & { refreshToken: string }> {
+  /** Refreshed tokens keep the session's amr and are never fresh: freshness belongs to the login. */
+  async refresh(claims: RefreshClaims, client: ClientInfo): Promise<IssuedTokens> {
     const rotation = await this.sessions.rotate(claims.sid, claims.jti);
     if (rotation.outcome === 'reused') {
       await this.audit.record({ action: 'refresh.reused', actorId: rotation.userId, targetId: claims.sid, ip: client.ip });
@@ -100,6 +91,7 @@ export class AuthService {
       refreshJti: rotation.refreshJti,
       role: user.role,
       fresh: false,
+      amr: rotation.amr,
     });
   }
 

@@ -1,3 +1,4 @@
+import type { AuthMethod } from '../common/auth-method.js';
 import type { Role } from '../common/role.enum.js';
 
 export interface AccessClaims {
@@ -6,6 +7,8 @@ export interface AccessClaims {
   jti: string;
   role: Role;
   fresh: boolean;
+  /** How the session's login was made; tokens minted before the claim existed lack it. */
+  amr?: AuthMethod[];
   typ: 'access';
 }
 

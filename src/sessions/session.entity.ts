@@ -1,4 +1,5 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import type { AuthMethod } from '../common/auth-method.js';
 
 /** One row per login; its id is the `sid` claim of every token the login yields. */
 @Entity('sessions')
@@ -13,6 +14,14 @@ export class Session {
   /** The `jti` of the only refresh token of this session that may still be used. */
   @Column({ name: 'refresh_jti', type: 'varchar', length: 36 })
   refreshJti: string;
+
+  /** How the login was made; refreshed tokens carry it on. Stored space-separated. */
+  @Column({
+    type: 'varchar',
+    length: 64,
+    transformer: { to: (amr: AuthMethod[]) => amr.join(' '), from: (stored: string) => stored.split(' ') as AuthMethod[] },
+  })
+  amr: AuthMethod[];
 
   @Column({ name: 'user_agent', type: 'varchar', length: 255, nullable: true })
   userAgent: string | null;

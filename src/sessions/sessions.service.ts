@@ -3,6 +3,7 @@ import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource, IsNull, MoreThan, Repository } from 'typeorm';
 import { AppConfig } from '../config/app-config.js';
+import type { AuthMethod } from '../common/auth-method.js';
 import type { Role } from '../common/role.enum.js';
 import { Session } from './session.entity.js';
 
@@ -18,7 +19,7 @@ export interface LiveSession {
 }
 
 export type RotationResult =
-  | { outcome: 'rotated'; refreshJti: string; userId: string }
+  | { outcome: 'rotated'; refreshJti: string; userId: string; amr: AuthMethod[] }
   | { outcome: 'reused'; userId: string }
   | { outcome: 'invalid' };
 
@@ -58,12 +59,13 @@ export class SessionsService {
     private readonly config: AppConfig,
   ) {}
 
-  async create(userId: string, userAgent: string | undefined, ip: string | undefined): Promise<Session> {
+  async create(userId: string, userAgent: string | undefined, ip: string | undefined, amr: AuthMethod[]): Promise<Session> {
     const now = new Date();
     const session = this.sessions.create({
       id: randomUUID(),
       userId,
       refreshJti: randomUUID(),
+      amr,
       userAgent: userAgent ? userAgent.slice(0, 255) : null,
       ip: ip ? ip.slice(0, 64) : null,
       createdAt: now,
@@ -152,7 +154,7 @@ export class SessionsService {
       .execute();
     const session = await this.sessions.findOneBy({ id: sessionId });
     if (!session) return { outcome: 'invalid' };
-    if (result.affected === 1) return { outcome: 'rotated', refreshJti, userId: session.userId };
+    if (result.affected === 1) return { outcome: 'rotated', refreshJti, userId: session.userId, amr: session.amr };
     if (session.revokedAt === null && session.expiresAt.getTime() > now.getTime()) {
       await this.revoke(sessionId);
       return { outcome: 'reused', userId: session.userId };

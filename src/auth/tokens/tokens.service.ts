@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import type { AuthMethod } from '../../common/auth-method.js';
 import type { Role } from '../../common/role.enum.js';
 import { AppConfig } from '../../config/app-config.js';
 import type { TokenPairDto } from '../dto/token-pair.dto.js';
@@ -12,7 +13,11 @@ export interface PairRequest {
   refreshJti: string;
   role: Role;
   fresh: boolean;
+  amr: AuthMethod[];
 }
+
+/** A token pair as minted: the refresh token always, whatever transport then carries it. */
+export type IssuedTokens = TokenPairDto & { refreshToken: string };
 
 /** Mints the access and refresh tokens of a session; the key ring signs them. */
 @Injectable()
@@ -22,13 +27,14 @@ export class TokensService {
     private readonly config: AppConfig,
   ) {}
 
-  issuePair(request: PairRequest): TokenPairDto & { refreshToken: string } {
+  issuePair(request: PairRequest): IssuedTokens {
     const access: AccessClaims = {
       sub: request.userId,
       sid: request.sessionId,
       jti: randomUUID(),
       role: request.role,
       fresh: request.fresh,
+      amr: request.amr,
       typ: 'access',
     };
     const refresh: RefreshClaims = {

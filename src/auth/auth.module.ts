@@ -2,7 +2,6 @@ import { Module } from '@nestjs/common';
 import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { AuditModule } from '../audit/audit.module.js';
 import { ThrottlerModule } from '../common/throttler/throttler.module.js';
 import { AppConfig } from '../config/app-config.js';
 import { PasswordsModule } from '../passwords/passwords.module.js';
@@ -30,7 +29,6 @@ import { TokensService } from './tokens.service.js';
     UsersModule,
     SessionsModule,
     PasswordsModule,
-    AuditModule,
   ],
   controllers: [AuthController],
   providers: [

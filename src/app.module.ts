@@ -7,6 +7,7 @@ import { AuthorsModule } from './authors/authors.module.js';
 import { FreshGuard } from './auth/guards/fresh.guard.js';
 import { JwtAuthGuard } from './auth/guards/jwt-auth.guard.js';
 import { RolesGuard } from './auth/guards/roles.guard.js';
+import { EventsModule } from './common/events/events.module.js';
 import { HttpErrorFilter } from './common/filters/http-error.filter.js';
 import { VALIDATION_OPTIONS } from './common/validation-options.js';
 import { AppConfig } from './config/app-config.js';
@@ -20,6 +21,7 @@ import { UsersModule } from './users/users.module.js';
   imports: [
     AppConfigModule,
     LoggingModule,
+    EventsModule,
     TypeOrmModule.forRootAsync({
       inject: [AppConfig],
       useFactory: (config: AppConfig) => ({ ...dataSourceOptions(config.databaseUrl), retryAttempts: 3, retryDelay: 1000 }),

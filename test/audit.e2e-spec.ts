@@ -133,6 +133,29 @@ describe('audit log', () => {
     expect(reused.body.items[0]).toMatchObject({ action: 'refresh.reused', actorId: victim.id });
   });
 
+  it('publishes every action it can record as the AuditAction enum of the OpenAPI document (the web client reads it there)', async () => {
+    const document = (await t.http().get('/docs-json')).body;
+    const actions: string[] = document.components.schemas.AuditAction.enum;
+    expect([...actions].sort()).toEqual(
+      [
+        'login.failed',
+        'login.locked',
+        'password.failed',
+        'refresh.reused',
+        'user.approved',
+        'user.deleted',
+        'user.disabled',
+        'user.enabled',
+        'user.role_changed',
+        'user.status_changed',
+      ].sort(),
+    );
+    // Every action this suite caused is in the published list.
+    const recorded: string[] = (await audit('?limit=100')).body.items.map((item: AuditItem) => item.action);
+    expect(recorded.length).toBeGreaterThan(0);
+    for (const action of recorded) expect(actions).toContain(action);
+  });
+
   /** With REQUIRE_APPROVAL on, a new account needs the admin's approval before it can log in. */
   async function registerAndLoginApproved(): Promise<TestUser> {
     const account = await registerUser(t);

@@ -10,7 +10,7 @@ import {
 } from '@nestjs/swagger';
 import { Roles } from '../common/decorators/roles.decorator.js';
 import { Role } from '../common/role.enum.js';
-import { AuditService } from './audit.service.js';
+import { AUDIT_ACTIONS, AuditService } from './audit.service.js';
 import { AuditEventDto, AuditPageDto } from './dto/audit-event.dto.js';
 import { AuditQueryDto } from './dto/audit-query.dto.js';
 
@@ -24,9 +24,7 @@ export class AuditController {
   @Get()
   @ApiOperation({
     summary: 'Security and administration events, newest first',
-    description:
-      'Actions include login.failed, login.locked, refresh.reused, user.approved, user.disabled, user.enabled, ' +
-      'user.status_changed, user.role_changed and user.deleted.',
+    description: `Actions: ${AUDIT_ACTIONS.join(', ')}.`,
   })
   @ApiOkResponse({ type: AuditPageDto })
   @ApiBadRequestResponse({ description: 'Invalid page, limit, action or actorId' })

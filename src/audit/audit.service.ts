@@ -7,16 +7,21 @@ import { type Page, skipOf } from '../common/pagination.js';
 import { AuditEvent } from './audit-event.entity.js';
 import type { AuditQueryDto } from './dto/audit-query.dto.js';
 
-export type AuditAction =
-  | 'login.failed'
-  | 'login.locked'
-  | 'refresh.reused'
-  | 'user.approved'
-  | 'user.disabled'
-  | 'user.enabled'
-  | 'user.status_changed'
-  | 'user.role_changed'
-  | 'user.deleted';
+/** Every action the log can hold; the OpenAPI document publishes this list, and the web client reads it there. */
+export const AUDIT_ACTIONS = [
+  'login.failed',
+  'login.locked',
+  'password.failed',
+  'refresh.reused',
+  'user.approved',
+  'user.disabled',
+  'user.enabled',
+  'user.status_changed',
+  'user.role_changed',
+  'user.deleted',
+] as const;
+
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
 export interface AuditEntry {
   action: AuditAction;

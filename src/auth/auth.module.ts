@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import { PassportModule } from '@nestjs/passport';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { AuditModule } from '../audit/audit.module.js';
 import { ThrottlerModule } from '../common/throttler/throttler.module.js';
 import { PasswordsModule } from '../passwords/passwords.module.js';
 import { SessionsModule } from '../sessions/sessions.module.js';
@@ -28,7 +27,6 @@ import { TokensService } from './tokens/tokens.service.js';
     UsersModule,
     SessionsModule,
     PasswordsModule,
-    AuditModule,
   ],
   controllers: [AuthController],
   providers: [

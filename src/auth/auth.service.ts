@@ -1,6 +1,6 @@
 import { ForbiddenException, Injectable, NotFoundException, UnauthorizedException } from '@nestjs/common';
-import { AuditService } from '../audit/audit.service.js';
 import type { AuthUser } from '../common/auth-user.js';
+import { DomainEventBus } from '../common/events/domain-events.js';
 import { AppConfig } from '../config/app-config.js';
 import { PasswordService } from '../passwords/password.service.js';
 import { SessionsService } from '../sessions/sessions.service.js';
@@ -25,7 +25,7 @@ export class AuthService {
     private readonly sessions: SessionsService,
     private readonly passwords: PasswordService,
     private readonly tokens: TokensService,
-    private readonly audit: AuditService,
+    private readonly events: DomainEventBus,
     private readonly loginAttempts: LoginAttemptsService,
     private readonly logins: LoginService,
     private readonly config: AppConfig,
@@ -38,6 +38,7 @@ export class AuthService {
       name: dto.name,
       status: this.config.requireApproval ? UserStatus.Pending : UserStatus.Active,
     });
+    await this.events.emit('user.registered', { userId: user.id, username: user.username });
     return UserResponseDto.from(user);
   }
 
@@ -52,7 +53,7 @@ export class AuthService {
     const user = await this.users.findByUsername(username);
     const valid = user ? await this.passwords.verify(user.passwordHash, password) : await this.passwords.verifyDummy(password);
     if (!user || !valid) {
-      await this.audit.record({ action: 'login.failed', targetId: user?.id ?? null, ip, detail: { username: username.slice(0, 64) } });
+      await this.events.emit('login.failed', { userId: user?.id ?? null, username, ip });
       await this.loginAttempts.failed(attempt, username, ip);
       throw new UnauthorizedException(INVALID_CREDENTIALS);
     }
@@ -74,17 +75,20 @@ export class AuthService {
   async refresh(claims: RefreshClaims, client: ClientInfo): Promise<IssuedTokens> {
     const rotation = await this.sessions.rotate(claims.sid, claims.jti);
     if (rotation.outcome === 'reused') {
-      await this.audit.record({ action: 'refresh.reused', actorId: rotation.userId, targetId: claims.sid, ip: client.ip });
+      await this.events.emit('refresh.reused', { userId: rotation.userId, sessionId: claims.sid, ip: client.ip });
       throw new UnauthorizedException('Refresh token already used; the session has been revoked');
     }
     if (rotation.outcome === 'invalid' || rotation.userId !== claims.sub) {
+      await this.events.emit('refresh.invalid', { sessionId: claims.sid });
       throw new UnauthorizedException('Session expired or revoked');
     }
     const user = await this.users.findById(rotation.userId);
     if (!user || user.status !== UserStatus.Active) {
       await this.sessions.revoke(claims.sid);
+      await this.events.emit('refresh.invalid', { sessionId: claims.sid });
       throw new UnauthorizedException('Session expired or revoked');
     }
+    await this.events.emit('refresh.rotated', { userId: user.id, sessionId: claims.sid });
     return this.tokens.issuePair({
       userId: user.id,
       sessionId: claims.sid,
@@ -95,12 +99,14 @@ export class AuthService {
     });
   }
 
-  logout(caller: AuthUser): Promise<void> {
-    return this.sessions.revoke(caller.sessionId);
+  async logout(caller: AuthUser): Promise<void> {
+    await this.sessions.revoke(caller.sessionId);
+    await this.events.emit('session.revoked', { userId: caller.id, sessionId: caller.sessionId, scope: 'one' });
   }
 
-  logoutAll(caller: AuthUser): Promise<void> {
-    return this.sessions.revokeAll(caller.id);
+  async logoutAll(caller: AuthUser): Promise<void> {
+    await this.sessions.revokeAll(caller.id);
+    await this.events.emit('session.revoked', { userId: caller.id, scope: 'all' });
   }
 
   async listSessions(caller: AuthUser): Promise<SessionResponseDto[]> {
@@ -117,5 +123,6 @@ export class AuthService {
 
   async revokeSession(caller: AuthUser, sessionId: string): Promise<void> {
     if (!(await this.sessions.revokeOwn(caller.id, sessionId))) throw new NotFoundException('Session not found');
+    await this.events.emit('session.revoked', { userId: caller.id, sessionId, scope: 'one' });
   }
 }

@@ -2,7 +2,7 @@ import { HttpException, HttpStatus, Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { createHash } from 'node:crypto';
 import { Repository } from 'typeorm';
-import { AuditService } from '../audit/audit.service.js';
+import { DomainEventBus } from '../common/events/domain-events.js';
 import { AppConfig } from '../config/app-config.js';
 import { normalizeUsername } from '../users/user.entity.js';
 import { LoginAttempt } from './login-attempt.entity.js';
@@ -37,7 +37,7 @@ export class LoginAttemptsService {
 
   constructor(
     @InjectRepository(LoginAttempt) private readonly attempts: Repository<LoginAttempt>,
-    private readonly audit: AuditService,
+    private readonly events: DomainEventBus,
     private readonly config: AppConfig,
   ) {}
 
@@ -121,11 +121,7 @@ export class LoginAttemptsService {
       })
       .execute();
     if (result.affected === 1) {
-      await this.audit.record({
-        action: 'login.locked',
-        ip,
-        detail: { username: username.slice(0, 64), until: until.toISOString() },
-      });
+      await this.events.emit('login.locked', { username, until, ip });
     }
   }
 

@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { AuditModule } from '../audit/audit.module.js';
 import { PasswordsModule } from '../passwords/passwords.module.js';
 import { SessionsModule } from '../sessions/sessions.module.js';
 import { AdminBootstrapService } from './admin-bootstrap.service.js';
@@ -9,7 +8,7 @@ import { UsersController } from './users.controller.js';
 import { UsersService } from './users.service.js';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([User]), PasswordsModule, SessionsModule, AuditModule],
+  imports: [TypeOrmModule.forFeature([User]), PasswordsModule, SessionsModule],
   controllers: [UsersController],
   providers: [UsersService, AdminBootstrapService],
   exports: [UsersService],

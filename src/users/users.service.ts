@@ -10,8 +10,8 @@ import {
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource, Repository } from 'typeorm';
-import { AuditService, type AuditAction } from '../audit/audit.service.js';
 import type { AuthUser } from '../common/auth-user.js';
+import { DomainEventBus, type UserChangeKind } from '../common/events/domain-events.js';
 import { type Page, skipOf } from '../common/pagination.js';
 import { FRESH_TOKEN_REQUIRED } from '../common/decorators/fresh.decorator.js';
 import { Role } from '../common/role.enum.js';
@@ -46,7 +46,7 @@ export class UsersService {
     private readonly passwords: PasswordService,
     private readonly policy: PasswordPolicyService,
     private readonly sessions: SessionsService,
-    private readonly audit: AuditService,
+    private readonly events: DomainEventBus,
   ) {}
 
   /** Applies the password policy; a taken username surfaces as 409 through the error filter. */
@@ -102,6 +102,7 @@ export class UsersService {
     const passwordHash = await this.passwords.hash(newPassword);
     await this.users.update({ id }, { passwordHash, updatedAt: new Date() });
     await this.sessions.revokeAll(id, currentSessionId);
+    await this.events.emit('password.changed', { userId: id });
   }
 
   async setPasswordHash(id: string, passwordHash: string): Promise<void> {
@@ -168,21 +169,23 @@ export class UsersService {
     const { user, before } = outcome;
     if (before.status !== user.status) {
       if (user.status !== UserStatus.Active) await this.sessions.revokeAll(id);
-      await this.audit.record({
-        action: statusAction(before.status, user.status),
+      await this.events.emit('user.updated', {
+        kind: statusChange(before.status, user.status),
         actorId: actor.id,
-        targetId: id,
+        userId: id,
         ip,
-        detail: { from: before.status, to: user.status },
+        from: before.status,
+        to: user.status,
       });
     }
     if (before.role !== user.role) {
-      await this.audit.record({
-        action: 'user.role_changed',
+      await this.events.emit('user.updated', {
+        kind: 'role_changed',
         actorId: actor.id,
-        targetId: id,
+        userId: id,
         ip,
-        detail: { from: before.role, to: user.role },
+        from: before.role,
+        to: user.role,
       });
     }
     return user;
@@ -201,13 +204,7 @@ export class UsersService {
       return user;
     });
     if (outcome instanceof HttpException) throw outcome;
-    await this.audit.record({
-      action: 'user.deleted',
-      actorId,
-      targetId: id,
-      ip,
-      detail: { username: outcome.username, role: outcome.role },
-    });
+    await this.events.emit('user.deleted', { actorId, userId: id, ip, username: outcome.username, role: outcome.role });
   }
 
   /** Used by the ADMIN_USERNAME bootstrap when that account already exists. */
@@ -265,8 +262,8 @@ function isActiveAdmin(user: Standing): boolean {
   return user.role === Role.Admin && user.status === UserStatus.Active;
 }
 
-function statusAction(from: UserStatus, to: UserStatus): AuditAction {
-  if (to === UserStatus.Disabled) return 'user.disabled';
-  if (to === UserStatus.Active) return from === UserStatus.Pending ? 'user.approved' : 'user.enabled';
-  return 'user.status_changed';
+function statusChange(from: UserStatus, to: UserStatus): UserChangeKind {
+  if (to === UserStatus.Disabled) return 'disabled';
+  if (to === UserStatus.Active) return from === UserStatus.Pending ? 'approved' : 'enabled';
+  return 'status_changed';
 }

@@ -8,15 +8,23 @@ import * as session from './session.js';
 
 const USERS_PAGE = 10;
 const AUDIT_PAGE = 15;
-const AUDIT_ACTIONS = [
-  'login.failed',
-  'login.locked',
-  'refresh.reused',
-  'user.approved',
-  'user.disabled',
-  'user.role_changed',
-  'user.deleted',
-];
+
+/**
+ * The audit actions the server can record, read from its OpenAPI document (the AuditAction
+ * enum) so this list cannot drift from the server's. Without the document (DOCS_ENABLED=false)
+ * the filter offers only "All actions".
+ */
+async function auditActions(): Promise<string[]> {
+  try {
+    const res = await fetch('/docs-json', { credentials: 'same-origin' });
+    if (!res.ok) return [];
+    const doc = (await res.json()) as { components?: { schemas?: { AuditAction?: { enum?: unknown } } } };
+    const values = doc.components?.schemas?.AuditAction?.enum;
+    return Array.isArray(values) ? values.filter((value): value is string => typeof value === 'string') : [];
+  } catch {
+    return [];
+  }
+}
 
 export function adminView(ctx: ViewContext): void {
   const names = new Map<string, string>();
@@ -64,7 +72,7 @@ export function adminView(ctx: ViewContext): void {
       selectField('audit-filters', {
         name: 'action',
         label: 'Action',
-        options: [['', 'All actions'], ...AUDIT_ACTIONS.map((a): [string, string] => [a, a])],
+        options: [['', 'All actions']],
       }),
     ],
     'Apply',
@@ -74,6 +82,9 @@ export function adminView(ctx: ViewContext): void {
     },
     { class: 'form filters', label: 'Filter audit log' },
   );
+  void auditActions().then((actions) => {
+    auditFilters.el.querySelector('select[name="action"]')?.append(...actions.map((a) => h('option', { value: a }, a)));
+  });
 
   replace(
     ctx.root,

@@ -1,6 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { PageMetaDto } from '../../common/pagination.js';
 import type { AuditEvent } from '../audit-event.entity.js';
+import { AUDIT_ACTIONS } from '../audit.service.js';
 
 export class AuditEventDto {
   @ApiProperty({ format: 'uuid' })
@@ -9,7 +10,7 @@ export class AuditEventDto {
   @ApiProperty({ type: String, format: 'date-time' })
   at: Date;
 
-  @ApiProperty({ example: 'user.disabled' })
+  @ApiProperty({ enum: AUDIT_ACTIONS, enumName: 'AuditAction', example: 'user.disabled' })
   action: string;
 
   @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'Who acted (null when unknown, e.g. a failed login)' })

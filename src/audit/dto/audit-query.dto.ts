@@ -3,7 +3,7 @@ import { IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
 import { PaginationQueryDto } from '../../common/pagination.js';
 
 export class AuditQueryDto extends PaginationQueryDto {
-  @ApiPropertyOptional({ maxLength: 64, example: 'user.disabled', description: 'Exact action name' })
+  @ApiPropertyOptional({ maxLength: 64, example: 'user.disabled', description: 'Exact action name, one of the AuditAction values (any other name matches nothing)' })
   @IsOptional()
   @IsString()
   @MaxLength(64)

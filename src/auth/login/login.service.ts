@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { AuthMethod } from '../../common/auth-method.js';
+import { DomainEventBus } from '../../common/events/domain-events.js';
 import { SessionsService } from '../../sessions/sessions.service.js';
 import type { User } from '../../users/user.entity.js';
 import { UsersService } from '../../users/users.service.js';
@@ -39,6 +40,7 @@ export class LoginService {
     private readonly users: UsersService,
     private readonly sessions: SessionsService,
     private readonly tokens: TokensService,
+    private readonly events: DomainEventBus,
   ) {}
 
   /** `amr`: the factors this login has passed so far, e.g. ['pwd']. */
@@ -59,6 +61,7 @@ export class LoginService {
   private async complete(user: User, amr: AuthMethod[], client: ClientInfo): Promise<IssuedTokens> {
     const session = await this.sessions.create(user.id, client.userAgent, client.ip, amr);
     await this.users.recordLogin(user.id, session.createdAt);
+    await this.events.emit('login.succeeded', { userId: user.id, sessionId: session.id, ip: client.ip });
     return this.tokens.issuePair({
       userId: user.id,
       sessionId: session.id,

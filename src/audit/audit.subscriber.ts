@@ -1,0 +1,64 @@
+import { Injectable } from '@nestjs/common';
+import { OnEvent } from '@nestjs/event-emitter';
+import type { DomainEvents } from '../common/events/domain-events.js';
+import { AuditService } from './audit.service.js';
+
+/** An audit row that cannot be written fails the request, as it did before events: the log must not have holes. */
+const STRICT = { suppressErrors: false } as const;
+
+/** Turns the domain events worth auditing into audit rows; services never write the log themselves. */
+@Injectable()
+export class AuditSubscriber {
+  constructor(private readonly audit: AuditService) {}
+
+  @OnEvent('login.failed', STRICT)
+  loginFailed(event: DomainEvents['login.failed']): Promise<void> {
+    return this.audit.record({
+      action: 'login.failed',
+      targetId: event.userId,
+      ip: event.ip,
+      detail: { username: event.username.slice(0, 64) },
+    });
+  }
+
+  @OnEvent('login.locked', STRICT)
+  loginLocked(event: DomainEvents['login.locked']): Promise<void> {
+    return this.audit.record({
+      action: 'login.locked',
+      ip: event.ip,
+      detail: { username: event.username.slice(0, 64), until: event.until.toISOString() },
+    });
+  }
+
+  @OnEvent('password.failed', STRICT)
+  passwordFailed(event: DomainEvents['password.failed']): Promise<void> {
+    return this.audit.record({ action: 'password.failed', actorId: event.userId, targetId: event.userId, ip: event.ip });
+  }
+
+  @OnEvent('refresh.reused', STRICT)
+  refreshReused(event: DomainEvents['refresh.reused']): Promise<void> {
+    return this.audit.record({ action: 'refresh.reused', actorId: event.userId, targetId: event.sessionId, ip: event.ip });
+  }
+
+  @OnEvent('user.updated', STRICT)
+  userUpdated(event: DomainEvents['user.updated']): Promise<void> {
+    return this.audit.record({
+      action: `user.${event.kind}`,
+      actorId: event.actorId,
+      targetId: event.userId,
+      ip: event.ip,
+      detail: { from: event.from, to: event.to },
+    });
+  }
+
+  @OnEvent('user.deleted', STRICT)
+  userDeleted(event: DomainEvents['user.deleted']): Promise<void> {
+    return this.audit.record({
+      action: 'user.deleted',
+      actorId: event.actorId,
+      targetId: event.userId,
+      ip: event.ip,
+      detail: { username: event.username, role: event.role },
+    });
+  }
+}

@@ -1,0 +1,49 @@
+import { Injectable } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import type { Role } from '../role.enum.js';
+
+/** How an admin's change moved an account; each kind is also its audit action (`user.<kind>`). */
+export type UserChangeKind = 'approved' | 'disabled' | 'enabled' | 'status_changed' | 'role_changed';
+
+/**
+ * Every domain event and its payload. Services emit these; audit, metrics and (later) mail
+ * subscribe, so a new subscriber touches one file and no service.
+ */
+export interface DomainEvents {
+  'user.registered': { userId: string; username: string };
+  'user.updated': { kind: UserChangeKind; actorId: string; userId: string; ip?: string; from: string; to: string };
+  'user.deleted': { actorId: string; userId: string; username: string; role: Role; ip?: string };
+  'login.succeeded': { userId: string; sessionId: string; ip?: string };
+  /** `username` is what was typed; `userId` is null when it names no account. */
+  'login.failed': { userId: string | null; username: string; ip?: string };
+  /** The attempt that spent an account's failure budget (once per lock). */
+  'login.locked': { username: string; until: Date; ip?: string };
+  /** An attempt refused because the account is locked (every one). */
+  'login.refused': { ip?: string };
+  'refresh.rotated': { userId: string; sessionId: string };
+  'refresh.reused': { userId: string; sessionId: string; ip?: string };
+  /** A refresh token that names no live session, or a session whose user may no longer log in. */
+  'refresh.invalid': { sessionId: string };
+  'session.revoked': { userId: string; sessionId?: string; scope: 'one' | 'all' };
+  'password.changed': { userId: string; ip?: string };
+  /** A wrong current password on a password change: counts like a failed login. */
+  'password.failed': { userId: string; ip?: string };
+  /** A per-client throttle refused a request. */
+  'throttle.refused': { scope: string };
+}
+
+export type DomainEventName = keyof DomainEvents;
+
+/**
+ * Typed emit over @nestjs/event-emitter. `emitAsync` waits for every listener, so what a
+ * subscriber writes (an audit row) is stored before the request is answered, and a failed
+ * audit write fails the request as it did when services wrote the row themselves.
+ */
+@Injectable()
+export class DomainEventBus {
+  constructor(private readonly emitter: EventEmitter2) {}
+
+  async emit<K extends DomainEventName>(name: K, payload: DomainEvents[K]): Promise<void> {
+    await this.emitter.emitAsync(name, payload);
+  }
+}

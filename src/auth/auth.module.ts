@@ -1,8 +1,7 @@
 import { Module } from '@nestjs/common';
 import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
-import { TypeOrmModule } from '@nestjs/typeorm';
-import { ThrottlerModule } from '../common/throttler/throttler.module.js';
+import { AbuseModule } from '../abuse/abuse.module.js';
 import { AppConfig } from '../config/app-config.js';
 import { PasswordsModule } from '../passwords/passwords.module.js';
 import { SessionsModule } from '../sessions/sessions.module.js';
@@ -11,8 +10,6 @@ import { AuthController } from './auth.controller.js';
 import { AuthService } from './auth.service.js';
 import { FreshGuard } from './guards/fresh.guard.js';
 import { JwtAuthGuard } from './guards/jwt-auth.guard.js';
-import { LoginAttempt } from './login-attempt.entity.js';
-import { LoginAttemptsService } from './login-attempts.service.js';
 import { RolesGuard } from './guards/roles.guard.js';
 import { jwtModuleOptions } from './jwt-key.js';
 import { JwtRefreshStrategy } from './strategies/jwt-refresh.strategy.js';
@@ -23,8 +20,7 @@ import { TokensService } from './tokens.service.js';
 @Module({
   imports: [
     PassportModule.register({ session: false }),
-    TypeOrmModule.forFeature([LoginAttempt]),
-    ThrottlerModule,
+    AbuseModule,
     JwtModule.registerAsync({ inject: [AppConfig], useFactory: jwtModuleOptions }),
     UsersModule,
     SessionsModule,
@@ -33,7 +29,6 @@ import { TokensService } from './tokens.service.js';
   controllers: [AuthController],
   providers: [
     AuthService,
-    LoginAttemptsService,
     TokensService,
     LocalStrategy,
     JwtStrategy,

@@ -15,6 +15,7 @@ import { DomainEventBus, type UserChangeKind } from '../common/events/domain-eve
 import { type Page, skipOf } from '../common/pagination.js';
 import { FRESH_TOKEN_REQUIRED } from '../common/decorators/fresh.decorator.js';
 import { Role } from '../common/role.enum.js';
+import { isValidUsername } from '../common/username.js';
 import { PasswordPolicyService } from '../passwords/password-policy.service.js';
 import { PasswordService } from '../passwords/password.service.js';
 import { SessionsService } from '../sessions/sessions.service.js';
@@ -72,7 +73,9 @@ export class UsersService {
     return this.users.findOneBy({ id });
   }
 
-  findByUsername(username: string): Promise<User | null> {
+  /** Only a valid username can name an account: any other spelling finds nothing, on every database. */
+  async findByUsername(username: string): Promise<User | null> {
+    if (!isValidUsername(username)) return null;
     return this.users.findOneBy({ usernameNormalized: normalizeUsername(username) });
   }
 

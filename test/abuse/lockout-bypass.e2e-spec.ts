@@ -38,7 +38,9 @@ describe('lockout cannot be bypassed by another spelling of the username', () =>
     t = await createTestApp({ env: { LOGIN_MAX_FAILURES: String(MAX_FAILURES), LOGIN_LOCKOUT: '10m' } });
   });
   afterAll(() => t.close());
-  afterEach(() => jest.restoreAllMocks());
+  afterEach(() => {
+    jest.restoreAllMocks();
+  });
 
   const newAdminLike = () => registerUser(t, `root_admin_${randomBytes(3).toString('hex')}`);
 

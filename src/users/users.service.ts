@@ -10,6 +10,7 @@ import {
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource, Repository } from 'typeorm';
+import { AccountLockout, accountLockoutKey } from '../abuse/account-lockout.js';
 import type { AuthUser } from '../common/auth-user.js';
 import { DomainEventBus, type UserChangeKind } from '../common/events/domain-events.js';
 import { type Page, skipOf } from '../common/pagination.js';
@@ -48,6 +49,7 @@ export class UsersService {
     private readonly policy: PasswordPolicyService,
     private readonly sessions: SessionsService,
     private readonly events: DomainEventBus,
+    private readonly lockout: AccountLockout,
   ) {}
 
   /** Applies the password policy; a taken username surfaces as 409 through the error filter. */
@@ -95,17 +97,25 @@ export class UsersService {
     return user;
   }
 
-  /** Keeps the caller's session and ends every other one: a thief's session dies with the old password. */
-  async changePassword(id: string, currentSessionId: string, currentPassword: string, newPassword: string): Promise<void> {
+  /**
+   * Keeps the caller's session and ends every other one: a thief's session dies with the old password.
+   * The current-password check is a password check like a login's: it counts toward the
+   * account's lockout (so a stolen session cannot guess the password without limit) and is audited.
+   */
+  async changePassword(id: string, currentSessionId: string, currentPassword: string, newPassword: string, ip?: string): Promise<void> {
     const user = await this.getById(id);
+    const lockoutKey = accountLockoutKey(user.usernameNormalized);
+    await this.lockout.begin(lockoutKey, { username: user.username, ip });
     if (!(await this.passwords.verify(user.passwordHash, currentPassword))) {
+      await this.events.emit('password.failed', { userId: id, ip });
       throw new UnauthorizedException('Current password is wrong');
     }
+    await this.lockout.succeeded(lockoutKey);
     this.assertPasswordAllowed(newPassword, user.username, 'newPassword');
     const passwordHash = await this.passwords.hash(newPassword);
     await this.users.update({ id }, { passwordHash, updatedAt: new Date() });
     await this.sessions.revokeAll(id, currentSessionId);
-    await this.events.emit('password.changed', { userId: id });
+    await this.events.emit('password.changed', { userId: id, ip });
   }
 
   async setPasswordHash(id: string, passwordHash: string): Promise<void> {

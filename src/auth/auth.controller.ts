@@ -28,6 +28,7 @@ import {
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ClientThrottleGuard } from '../abuse/client-throttle.guard.js';
 import type { AuthUser } from '../common/auth-user.js';
 import { CurrentUser } from '../common/decorators/current-user.decorator.js';
 import { Public } from '../common/decorators/public.decorator.js';
@@ -40,7 +41,6 @@ import { RefreshDto } from './dto/refresh.dto.js';
 import { RegisterDto } from './dto/register.dto.js';
 import { SessionResponseDto } from './dto/session-response.dto.js';
 import { TokenPairDto } from './dto/token-pair.dto.js';
-import { AuthThrottleGuard } from './guards/auth-throttle.guard.js';
 import { LocalAuthGuard } from './guards/local-auth.guard.js';
 import { RefreshTokenGuard } from './guards/refresh-token.guard.js';
 import type { RefreshClaims } from './token-claims.js';
@@ -75,7 +75,7 @@ export class AuthController {
 
   @Public()
   @Post('register')
-  @UseGuards(AuthThrottleGuard)
+  @UseGuards(ClientThrottleGuard)
   @ApiTooManyRequestsResponse({ description: 'Too many requests from this client; see Retry-After' })
   @ApiCreatedResponse({ type: UserResponseDto })
   @ApiBadRequestResponse({ description: 'Invalid username, password policy violation, or unknown fields' })
@@ -85,7 +85,7 @@ export class AuthController {
   }
 
   @Public()
-  @UseGuards(AuthThrottleGuard, LocalAuthGuard)
+  @UseGuards(ClientThrottleGuard, LocalAuthGuard)
   @Post('login')
   @ApiHeader(TRANSPORT_DOC)
   @HttpCode(200)
@@ -107,7 +107,7 @@ export class AuthController {
   }
 
   @Public()
-  @UseGuards(AuthThrottleGuard, RefreshTokenGuard)
+  @UseGuards(ClientThrottleGuard, RefreshTokenGuard)
   @Post('refresh')
   @ApiTooManyRequestsResponse({ description: 'Too many requests from this client; see Retry-After' })
   @ApiHeader(TRANSPORT_DOC)

@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import { PassportModule } from '@nestjs/passport';
-import { TypeOrmModule } from '@nestjs/typeorm';
-import { ThrottlerModule } from '../common/throttler/throttler.module.js';
+import { AbuseModule } from '../abuse/abuse.module.js';
 import { PasswordsModule } from '../passwords/passwords.module.js';
 import { SessionsModule } from '../sessions/sessions.module.js';
 import { UsersModule } from '../users/users.module.js';
@@ -9,8 +8,6 @@ import { AuthController } from './auth.controller.js';
 import { AuthService } from './auth.service.js';
 import { FreshGuard } from './guards/fresh.guard.js';
 import { JwtAuthGuard } from './guards/jwt-auth.guard.js';
-import { LoginAttempt } from './login-attempt.entity.js';
-import { LoginAttemptsService } from './login-attempts.service.js';
 import { LoginService } from './login/login.service.js';
 import { RolesGuard } from './guards/roles.guard.js';
 import { JwtRefreshStrategy } from './strategies/jwt-refresh.strategy.js';
@@ -22,8 +19,7 @@ import { TokensService } from './tokens/tokens.service.js';
 @Module({
   imports: [
     PassportModule.register({ session: false }),
-    TypeOrmModule.forFeature([LoginAttempt]),
-    ThrottlerModule,
+    AbuseModule,
     UsersModule,
     SessionsModule,
     PasswordsModule,
@@ -31,7 +27,6 @@ import { TokensService } from './tokens/tokens.service.js';
   controllers: [AuthController],
   providers: [
     AuthService,
-    LoginAttemptsService,
     LoginService,
     KeyRing,
     TokensService,

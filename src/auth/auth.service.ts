@@ -1,4 +1,5 @@
 import { ForbiddenException, Injectable, NotFoundException, UnauthorizedException } from '@nestjs/common';
+import { loginLockoutKey, AccountLockout } from '../abuse/account-lockout.js';
 import type { AuthUser } from '../common/auth-user.js';
 import { DomainEventBus } from '../common/events/domain-events.js';
 import { AppConfig } from '../config/app-config.js';
@@ -9,7 +10,6 @@ import { type User, UserStatus } from '../users/user.entity.js';
 import { UsersService } from '../users/users.service.js';
 import type { RegisterDto } from './dto/register.dto.js';
 import { SessionResponseDto } from './dto/session-response.dto.js';
-import { LoginAttemptsService } from './login-attempts.service.js';
 import { type ClientInfo, type LoginOutcome, LoginService } from './login/login.service.js';
 import type { RefreshClaims } from './token-claims.js';
 import { type IssuedTokens, TokensService } from './tokens/tokens.service.js';
@@ -26,7 +26,7 @@ export class AuthService {
     private readonly passwords: PasswordService,
     private readonly tokens: TokensService,
     private readonly events: DomainEventBus,
-    private readonly loginAttempts: LoginAttemptsService,
+    private readonly lockout: AccountLockout,
     private readonly logins: LoginService,
     private readonly config: AppConfig,
   ) {}
@@ -49,15 +49,16 @@ export class AuthService {
   async verifyCredentials(username: string, password: string, ip?: string): Promise<User> {
     // A locked attempt is refused before any argon2 work: lockout is tracked for every
     // username, existing or not, so neither its answer nor its speed reveals an account.
-    const attempt = await this.loginAttempts.begin(username, ip);
+    // Every spelling that can reach an account shares its counter; others reach no account.
+    const lockoutKey = loginLockoutKey(username);
+    await this.lockout.begin(lockoutKey, { username, ip });
     const user = await this.users.findByUsername(username);
     const valid = user ? await this.passwords.verify(user.passwordHash, password) : await this.passwords.verifyDummy(password);
     if (!user || !valid) {
       await this.events.emit('login.failed', { userId: user?.id ?? null, username, ip });
-      await this.loginAttempts.failed(attempt, username, ip);
       throw new UnauthorizedException(INVALID_CREDENTIALS);
     }
-    await this.loginAttempts.succeeded(attempt);
+    await this.lockout.succeeded(lockoutKey);
     if (user.status === UserStatus.Pending) throw new ForbiddenException('Account pending approval by an administrator');
     if (user.status === UserStatus.Disabled) throw new ForbiddenException('Account disabled');
     if (this.passwords.needsRehash(user.passwordHash)) {

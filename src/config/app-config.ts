@@ -26,6 +26,8 @@ export class AppConfig {
   readonly docsEnabled: boolean;
   readonly shutdownTimeoutSeconds: number;
   readonly logLevel: string;
+  /** The Prometheus endpoint's own port; undefined: metrics are off. */
+  readonly metricsPort?: number;
 
   /** `env` has already passed validateEnvironment, so only defaults and parsing remain. */
   constructor(env: Record<string, string | undefined>) {
@@ -51,6 +53,7 @@ export class AppConfig {
     this.docsEnabled = env.DOCS_ENABLED !== 'false';
     this.shutdownTimeoutSeconds = parseDurationSeconds(env.SHUTDOWN_TIMEOUT ?? '10s')!;
     this.logLevel = env.LOG_LEVEL ?? (this.nodeEnv === 'test' ? 'silent' : 'info');
+    this.metricsPort = env.METRICS_PORT === undefined ? undefined : Number(env.METRICS_PORT);
   }
 }
 

@@ -2,9 +2,8 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { DataSourceOptions } from 'typeorm';
 import { AuditEvent } from '../audit/audit-event.entity.js';
-import { LoginAttempt } from '../auth/login-attempt.entity.js';
+import { AbuseCounter } from '../abuse/abuse-counter.entity.js';
 import { Author } from '../authors/author.entity.js';
-import { ThrottleWindow } from '../common/throttler/throttle-window.entity.js';
 import { OneTimeToken } from '../one-time-tokens/one-time-token.entity.js';
 import { Session } from '../sessions/session.entity.js';
 import { User } from '../users/user.entity.js';
@@ -12,7 +11,7 @@ import { TypeOrmLogger } from '../logging/typeorm-logger.js';
 import { DropTimedOutConnectionsSubscriber } from './drop-timed-out-connections.subscriber.js';
 import { migrations } from './migrations/index.js';
 
-export const entities = [User, Session, Author, AuditEvent, LoginAttempt, ThrottleWindow, OneTimeToken];
+export const entities = [User, Session, Author, AuditEvent, AbuseCounter, OneTimeToken];
 
 const DB_TIMEOUT_MS = 1500;
 

@@ -1,8 +1,9 @@
-import { Module, type OnModuleInit } from '@nestjs/common';
+import { Module, Optional, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
 import { LoggerModule, PinoLogger } from 'nestjs-pino';
 import { AppConfig } from '../config/app-config.js';
+import { MetricsService } from '../metrics/metrics.service.js';
 import { logRequests, pinoOptions } from './request-log.js';
 
 /** JSON logs through pino: Nest's Logger, and one line per request. */
@@ -19,11 +20,20 @@ export class LoggingModule implements OnModuleInit {
   constructor(
     private readonly adapterHost: HttpAdapterHost,
     private readonly pino: PinoLogger,
+    private readonly config: AppConfig,
+    @Optional() private readonly metrics?: MetricsService,
   ) {}
 
   onModuleInit(): void {
     // A standalone context (the user:create CLI) has no HTTP server to log.
     const adapter = this.adapterHost.httpAdapter;
-    if (adapter) logRequests(adapter.getInstance<FastifyInstance>(), this.pino.logger);
+    if (!adapter) return;
+    // With metrics off the hook skips the histogram altogether.
+    const metrics = this.config.metricsPort === undefined ? undefined : this.metrics;
+    logRequests(
+      adapter.getInstance<FastifyInstance>(),
+      this.pino.logger,
+      metrics && ((method, route, status, seconds) => metrics.observeRequest(method, route, status, seconds)),
+    );
   }
 }

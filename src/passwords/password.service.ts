@@ -55,6 +55,11 @@ export class PasswordService {
     }
   }
 
+  /** argon2 jobs queued for a free core (a metrics gauge). */
+  get jobsWaiting(): number {
+    return this.waiting.length;
+  }
+
   private async withSlot<T>(work: () => Promise<T>): Promise<T> {
     if (this.running < this.maxConcurrent) this.running++;
     else await new Promise<void>((resolve) => this.waiting.push(resolve));

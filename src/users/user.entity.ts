@@ -42,6 +42,4 @@ export class User {
   lastLoginAt: Date | null;
 }
 
-export function normalizeUsername(username: string): string {
-  return username.toLowerCase();
-}
+export { normalizeUsername } from '../common/username.js';

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Put, Query, Req } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Put, Query, Req, UseGuards } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiBearerAuth,
@@ -9,9 +9,11 @@ import {
   ApiOkResponse,
   ApiOperation,
   ApiTags,
+  ApiTooManyRequestsResponse,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
+import { ClientThrottleGuard } from '../abuse/client-throttle.guard.js';
 import type { AuthUser } from '../common/auth-user.js';
 import { CurrentUser } from '../common/decorators/current-user.decorator.js';
 import { Fresh } from '../common/decorators/fresh.decorator.js';
@@ -47,13 +49,17 @@ export class UsersController {
   }
 
   @Fresh()
+  @UseGuards(ClientThrottleGuard)
   @Put('me/password')
   @HttpCode(204)
   @ApiNoContentResponse({ description: 'Password changed; every other session of the user is revoked' })
   @ApiBadRequestResponse({ description: 'The new password breaks the password policy' })
   @ApiUnauthorizedResponse({ description: 'Token not fresh (log in again), or the current password is wrong' })
-  changePassword(@CurrentUser() caller: AuthUser, @Body() dto: ChangePasswordDto): Promise<void> {
-    return this.users.changePassword(caller.id, caller.sessionId, dto.currentPassword, dto.newPassword);
+  @ApiTooManyRequestsResponse({
+    description: 'The account is locked after repeated wrong passwords (login and this route count together), or too many requests from this client; see Retry-After',
+  })
+  changePassword(@CurrentUser() caller: AuthUser, @Body() dto: ChangePasswordDto, @Req() request: FastifyRequest): Promise<void> {
+    return this.users.changePassword(caller.id, caller.sessionId, dto.currentPassword, dto.newPassword, request.ip);
   }
 
   @Fresh()

@@ -10,11 +10,13 @@ import {
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource, Repository } from 'typeorm';
+import { AccountLockout, accountLockoutKey } from '../abuse/account-lockout.js';
 import type { AuthUser } from '../common/auth-user.js';
 import { DomainEventBus, type UserChangeKind } from '../common/events/domain-events.js';
 import { type Page, skipOf } from '../common/pagination.js';
 import { FRESH_TOKEN_REQUIRED } from '../common/decorators/fresh.decorator.js';
 import { Role } from '../common/role.enum.js';
+import { isValidUsername } from '../common/username.js';
 import { PasswordPolicyService } from '../passwords/password-policy.service.js';
 import { PasswordService } from '../passwords/password.service.js';
 import { SessionsService } from '../sessions/sessions.service.js';
@@ -47,6 +49,7 @@ export class UsersService {
     private readonly policy: PasswordPolicyService,
     private readonly sessions: SessionsService,
     private readonly events: DomainEventBus,
+    private readonly lockout: AccountLockout,
   ) {}
 
   /** Applies the password policy; a taken username surfaces as 409 through the error filter. */
@@ -72,7 +75,9 @@ export class UsersService {
     return this.users.findOneBy({ id });
   }
 
-  findByUsername(username: string): Promise<User | null> {
+  /** Only a valid username can name an account: any other spelling finds nothing, on every database. */
+  async findByUsername(username: string): Promise<User | null> {
+    if (!isValidUsername(username)) return null;
     return this.users.findOneBy({ usernameNormalized: normalizeUsername(username) });
   }
 
@@ -92,17 +97,25 @@ export class UsersService {
     return user;
   }
 
-  /** Keeps the caller's session and ends every other one: a thief's session dies with the old password. */
-  async changePassword(id: string, currentSessionId: string, currentPassword: string, newPassword: string): Promise<void> {
+  /**
+   * Keeps the caller's session and ends every other one: a thief's session dies with the old password.
+   * The current-password check is a password check like a login's: it counts toward the
+   * account's lockout (so a stolen session cannot guess the password without limit) and is audited.
+   */
+  async changePassword(id: string, currentSessionId: string, currentPassword: string, newPassword: string, ip?: string): Promise<void> {
     const user = await this.getById(id);
+    const lockoutKey = accountLockoutKey(user.usernameNormalized);
+    await this.lockout.begin(lockoutKey, { username: user.username, ip });
     if (!(await this.passwords.verify(user.passwordHash, currentPassword))) {
+      await this.events.emit('password.failed', { userId: id, ip });
       throw new UnauthorizedException('Current password is wrong');
     }
+    await this.lockout.succeeded(lockoutKey);
     this.assertPasswordAllowed(newPassword, user.username, 'newPassword');
     const passwordHash = await this.passwords.hash(newPassword);
     await this.users.update({ id }, { passwordHash, updatedAt: new Date() });
     await this.sessions.revokeAll(id, currentSessionId);
-    await this.events.emit('password.changed', { userId: id });
+    await this.events.emit('password.changed', { userId: id, ip });
   }
 
   async setPasswordHash(id: string, passwordHash: string): Promise<void> {

@@ -1,13 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { getRepositoryToken } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
-import { DatabaseThrottlerStorage } from '../../src/common/throttler/database-throttler.storage.js';
-import { ThrottleWindow } from '../../src/common/throttler/throttle-window.entity.js';
+import { AbuseCounter } from '../../src/abuse/abuse-counter.entity.js';
+import { FixedWindowCounter } from '../../src/abuse/fixed-window-counter.js';
 import { registerUser } from '../support/auth-helpers.js';
 import { createTestApp, strongPassword, uniqueName, type TestApp } from '../support/test-app.js';
 
 const LIMIT = 4;
 const THROTTLED = { statusCode: 429, message: 'Too many requests, try again later', error: 'Too Many Requests' };
+const AUTH_POLICY = { scope: 'auth', limit: LIMIT, windowMs: 60_000, blockMs: 60_000 };
+
+async function authHits(t: TestApp): Promise<number[]> {
+  const rows: Array<{ hits: number | string }> = await t.dataSource.query("SELECT hits FROM abuse_counters WHERE scope = 'auth'");
+  return rows.map((row) => Number(row.hits));
+}
 
 async function countRows(t: TestApp, sql: string, parameters: unknown[] = []): Promise<number> {
   const rows: unknown[] = await t.dataSource.query(sql, parameters);
@@ -54,6 +60,19 @@ describe('per-client throttle on login, register and refresh', () => {
     expect(await t.dataSource.query('SELECT refresh_jti FROM sessions WHERE user_id = ?', [user.id])).toEqual(jtiBefore);
   });
 
+  it('refuses a client already over its limit without writing to the database', async () => {
+    const before = await authHits(t);
+    expect(before).toEqual([LIMIT + 1]);
+    for (let i = 0; i < 5; i++) {
+      const response = await t.http().post('/api/auth/login').send({ username: 'nobody_here', password: 'whatever-password-1' });
+      expect(response.status).toBe(429);
+      expect(response.body).toEqual(THROTTLED);
+      expect(Number(response.headers['retry-after'])).toBeGreaterThan(0);
+    }
+    // The refused requests were not counted: no row was written for them.
+    expect(await authHits(t)).toEqual(before);
+  });
+
   it('leaves every other route unthrottled', async () => {
     for (let i = 0; i < LIMIT * 3; i++) {
       const health = await t.http().get('/api/health');
@@ -66,7 +85,7 @@ describe('per-client throttle on login, register and refresh', () => {
 
   it('opens again when the window has passed', async () => {
     // Age the window instead of waiting a minute.
-    await t.dataSource.query('UPDATE throttle_windows SET window_ends_at = ?, blocked_until = ?', [
+    await t.dataSource.query("UPDATE abuse_counters SET window_ends_at = ?, blocked_until = ? WHERE scope = 'auth'", [
       pastTimestamp(t),
       pastTimestamp(t),
     ]);
@@ -75,8 +94,8 @@ describe('per-client throttle on login, register and refresh', () => {
   });
 
   it('counts the hit, not a 500, when a purge deletes the window mid-count', async () => {
-    const storage = t.app.get(DatabaseThrottlerStorage);
-    const windows = t.app.get<Repository<ThrottleWindow>>(getRepositoryToken(ThrottleWindow));
+    const counter = t.app.get(FixedWindowCounter);
+    const windows = t.app.get<Repository<AbuseCounter>>(getRepositoryToken(AbuseCounter));
     // Another instance's purge runs exactly between this hit's update and its read (whichever
     // read method the storage uses).
     const purgeThen = <T,>(read: (where: never) => Promise<T>) =>
@@ -86,9 +105,9 @@ describe('per-client throttle on login, register and refresh', () => {
       }) as never;
     jest.spyOn(windows, 'findOneBy').mockImplementationOnce(purgeThen(windows.findOneBy.bind(windows)));
     jest.spyOn(windows, 'findOneByOrFail').mockImplementationOnce(purgeThen(windows.findOneByOrFail.bind(windows)));
-    const record = await storage.increment('purge-race-client', 60_000, LIMIT, 60_000, 'auth');
-    expect(record).toMatchObject({ totalHits: 1, isBlocked: false });
-    expect(await countRows(t, 'SELECT key_hash FROM throttle_windows WHERE hits = 1')).toBeGreaterThanOrEqual(1);
+    const state = await counter.hit(AUTH_POLICY, 'purge-race-client');
+    expect(state).toMatchObject({ hits: 1, blocked: false });
+    expect(await countRows(t, 'SELECT key_hash FROM abuse_counters WHERE hits = 1')).toBeGreaterThanOrEqual(1);
   });
 });
 
@@ -111,8 +130,8 @@ describe('throttle across instances', () => {
     expect((await attempt(second)).status).toBe(429);
   });
 
-  it('loses no hit and lets no more than the limit through under concurrent requests', async () => {
-    await first.dataSource.query('DELETE FROM throttle_windows');
+  it('lets no more than the limit through under concurrent requests', async () => {
+    await first.dataSource.query('DELETE FROM abuse_counters');
     const responses = await Promise.all(
       Array.from({ length: 10 }, (_, i) =>
         (i % 2 ? first : second).http().post('/api/auth/login').send({ username: 'nobody_here', password: 'whatever-password-1' }),
@@ -123,8 +142,17 @@ describe('throttle across instances', () => {
     const passed = statuses.filter((status) => status === 401).length;
     expect(passed).toBeGreaterThanOrEqual(1);
     expect(passed).toBeLessThanOrEqual(LIMIT);
-    const rows: Array<{ hits: number | string }> = await first.dataSource.query('SELECT hits FROM throttle_windows');
-    expect(rows.map((row) => Number(row.hits))).toEqual([10]);
+    // Requests that reach an instance after it saw the block are refused uncounted.
+    const [hits] = await authHits(first);
+    expect(hits).toBeGreaterThan(LIMIT);
+    expect(hits).toBeLessThanOrEqual(10);
+  });
+
+  it('loses no hit under concurrent counting on two instances', async () => {
+    const policy = { ...AUTH_POLICY, scope: 'concurrency', limit: 1000 };
+    await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? first : second).app.get(FixedWindowCounter).hit(policy, 'shared-key')));
+    const rows: Array<{ hits: number | string }> = await first.dataSource.query("SELECT hits FROM abuse_counters WHERE scope = 'concurrency'");
+    expect(rows.map((row) => Number(row.hits))).toEqual([20]);
   });
 });
 

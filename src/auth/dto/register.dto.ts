@@ -1,8 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { NO_CONTROL_CHARACTERS } from '../../common/no-control-characters.js';
+import { USERNAME_PATTERN } from '../../common/username.js';
 
-export const USERNAME_PATTERN = /^[A-Za-z0-9._-]{3,32}$/;
+/** Re-exported for the CLI, which applies the same rule. */
+export { USERNAME_PATTERN };
 
 export class RegisterDto {
   @ApiProperty({ pattern: USERNAME_PATTERN.source, example: 'ada_l', description: 'Unique case-insensitively' })

@@ -1,10 +1,8 @@
 import { BadRequestException, ExecutionContext, Injectable, UnauthorizedException } from '@nestjs/common';
 import { AuthGuard } from '@nestjs/passport';
-import type { FastifyReply } from 'fastify';
 import { validateBody } from '../../common/validate-body.js';
 import { INVALID_CREDENTIALS } from '../auth.service.js';
 import { LoginDto } from '../dto/login.dto.js';
-import { LoginLockedException } from '../login-attempts.service.js';
 
 @Injectable()
 export class LocalAuthGuard extends AuthGuard('local') {
@@ -19,10 +17,7 @@ export class LocalAuthGuard extends AuthGuard('local') {
     return super.canActivate(context);
   }
 
-  override handleRequest<T>(error: unknown, user: T | false, _info: unknown, context: ExecutionContext): T {
-    if (error instanceof LoginLockedException) {
-      context.switchToHttp().getResponse<FastifyReply>().header('Retry-After', String(error.retryAfterSeconds));
-    }
+  override handleRequest<T>(error: unknown, user: T | false): T {
     if (error) throw error;
     if (!user) throw new UnauthorizedException(INVALID_CREDENTIALS);
     return user;

@@ -9,7 +9,9 @@ import {
 } from '@nestjs/common';
 import { BaseExceptionFilter } from '@nestjs/core';
 import { STATUS_CODES } from 'node:http';
+import type { FastifyReply } from 'fastify';
 import { driverErrorCode, isUniqueViolation } from '../database-errors.js';
+import { TooManyRequestsException } from '../too-many-requests.exception.js';
 
 const FOREIGN_KEY_CODES = new Set(['SQLITE_CONSTRAINT_FOREIGNKEY', 'ER_NO_REFERENCED_ROW_2', 'ER_NO_REFERENCED_ROW']);
 const UNAVAILABLE_CODES = new Set([
@@ -55,6 +57,9 @@ export class HttpErrorFilter extends BaseExceptionFilter {
   override catch(exception: unknown, host: ArgumentsHost): void {
     if (exception instanceof HttpException) {
       if (AUTH_FAILURES.has(exception.getStatus())) this.logAuthFailure(exception, requestIdOf(host));
+      if (exception instanceof TooManyRequestsException) {
+        host.switchToHttp().getResponse<FastifyReply>().header('Retry-After', String(exception.retryAfterSeconds));
+      }
       return super.catch(withErrorName(exception), host);
     }
     return super.catch(this.toHttpException(exception, requestIdOf(host)), host);

@@ -1,0 +1,154 @@
+import { Injectable, Logger, ServiceUnavailableException } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { createHash } from 'node:crypto';
+import { Repository } from 'typeorm';
+import { AbuseCounter } from './abuse-counter.entity.js';
+
+export interface CounterPolicy {
+  /** Names the counter; two policies never share a row. */
+  scope: string;
+  /** Hits allowed per window; the next one blocks the key. */
+  limit: number;
+  windowMs: number;
+  /** How long a key that went over its limit is refused. */
+  blockMs: number;
+}
+
+export interface CounterState {
+  hits: number;
+  blocked: boolean;
+  /** True only for the one hit (on any instance) that set the block: e.g. to audit a lock once. */
+  newlyBlocked: boolean;
+  blockedUntil: Date | null;
+  /** Seconds until the block ends (blocked) or the window ends (not blocked); at least 1. */
+  retryAfterSeconds: number;
+}
+
+/** How often expired rows and cached blocks are swept, at most; the sweep piggybacks on traffic. */
+const PURGE_INTERVAL_MS = 60_000;
+
+/**
+ * A fixed-window counter in the database, so every instance counts against one limit.
+ * Each write is one conditional statement, so concurrent hits on several instances never
+ * lose a count. A key over its limit is remembered here until its block ends: later hits
+ * are refused after one primary-key read and no write, so a flood of refused requests does
+ * not write to the database. The read (rather than trusting the cache) lets a block lifted
+ * elsewhere, or aged by an operator, open at once on every instance.
+ */
+@Injectable()
+export class FixedWindowCounter {
+  private readonly logger = new Logger(FixedWindowCounter.name);
+  private readonly blocks = new Map<string, number>();
+  private lastPurge = 0;
+
+  constructor(@InjectRepository(AbuseCounter) private readonly counters: Repository<AbuseCounter>) {}
+
+  async hit(policy: CounterPolicy, key: string): Promise<CounterState> {
+    const keyHash = hashKey(policy.scope, key);
+    const now = new Date();
+    this.purgeOccasionally(now);
+
+    if ((this.blocks.get(keyHash) ?? 0) > now.getTime()) {
+      const row = await this.counters.findOneBy({ keyHash });
+      if (row && isBlocked(row, now)) return stateOf(row, now, false);
+      this.blocks.delete(keyHash);
+    }
+
+    // A purge (this instance's or another's) may delete an expired row between the steps;
+    // the hit is then counted again on a fresh row rather than failing the request.
+    let row = (await this.count(policy, keyHash, now)) ?? (await this.count(policy, keyHash, now));
+    if (!row) throw new ServiceUnavailableException('Rate limit storage is busy, try again shortly');
+    let newlyBlocked = false;
+    if (!isBlocked(row, now) && row.hits > policy.limit) {
+      const blockedUntil = new Date(now.getTime() + policy.blockMs);
+      const result = await this.counters
+        .createQueryBuilder()
+        .update(AbuseCounter)
+        .set({ blockedUntil })
+        .where('key_hash = :keyHash AND (blocked_until IS NULL OR blocked_until <= :now)', { keyHash, now })
+        .execute();
+      newlyBlocked = result.affected === 1;
+      row = newlyBlocked ? { ...row, blockedUntil } : ((await this.counters.findOneBy({ keyHash })) ?? { ...row, blockedUntil });
+    }
+    if (isBlocked(row, now)) this.blocks.set(keyHash, row.blockedUntil!.getTime());
+    return stateOf(row, now, newlyBlocked);
+  }
+
+  /** Forgets the key's hits (a login that succeeded); a block that is in force stays. */
+  async reset(policy: CounterPolicy, key: string): Promise<void> {
+    await this.counters
+      .createQueryBuilder()
+      .delete()
+      .from(AbuseCounter)
+      .where('key_hash = :keyHash AND (blocked_until IS NULL OR blocked_until <= :now)', {
+        keyHash: hashKey(policy.scope, key),
+        now: new Date(),
+      })
+      .execute();
+  }
+
+  /** Counts one hit in the key's current window; null when the row vanished under a purge. */
+  private async count(policy: CounterPolicy, keyHash: string, now: Date): Promise<AbuseCounter | null> {
+    const windowEndsAt = new Date(now.getTime() + policy.windowMs);
+    await this.counters
+      .createQueryBuilder()
+      .insert()
+      .into(AbuseCounter)
+      .values({ keyHash, scope: policy.scope, hits: 0, windowEndsAt, blockedUntil: null })
+      .orIgnore()
+      .execute();
+    // Only an ended window whose block is over matches, so of several concurrent hits one restarts it.
+    await this.counters
+      .createQueryBuilder()
+      .update(AbuseCounter)
+      .set({ hits: 0, windowEndsAt, blockedUntil: null })
+      .where('key_hash = :keyHash AND window_ends_at <= :now AND (blocked_until IS NULL OR blocked_until <= :now)', {
+        keyHash,
+        now,
+      })
+      .execute();
+    await this.counters
+      .createQueryBuilder()
+      .update(AbuseCounter)
+      .set({ hits: () => 'hits + 1' })
+      .where('key_hash = :keyHash', { keyHash })
+      .execute();
+    return this.counters.findOneBy({ keyHash });
+  }
+
+  private purgeOccasionally(now: Date): void {
+    if (now.getTime() - this.lastPurge < PURGE_INTERVAL_MS) return;
+    this.lastPurge = now.getTime();
+    for (const [keyHash, until] of this.blocks) if (until <= now.getTime()) this.blocks.delete(keyHash);
+    this.counters
+      .createQueryBuilder()
+      .delete()
+      .from(AbuseCounter)
+      .where('window_ends_at < :now AND (blocked_until IS NULL OR blocked_until < :now)', { now })
+      .execute()
+      .catch((error: Error) => this.logger.warn(`Abuse counter purge failed: ${error.message}`));
+  }
+}
+
+function hashKey(scope: string, key: string): string {
+  return createHash('sha256').update(`${scope}:${key}`).digest('hex');
+}
+
+function isBlocked(row: AbuseCounter, now: Date): boolean {
+  return row.blockedUntil !== null && row.blockedUntil.getTime() > now.getTime();
+}
+
+function stateOf(row: AbuseCounter, now: Date, newlyBlocked: boolean): CounterState {
+  const blocked = isBlocked(row, now);
+  return {
+    hits: row.hits,
+    blocked,
+    newlyBlocked,
+    blockedUntil: blocked ? row.blockedUntil : null,
+    retryAfterSeconds: secondsUntil(blocked ? row.blockedUntil! : row.windowEndsAt, now),
+  };
+}
+
+function secondsUntil(until: Date, now: Date): number {
+  return Math.max(1, Math.ceil((until.getTime() - now.getTime()) / 1000));
+}

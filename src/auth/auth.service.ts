@@ -1,7 +1,7 @@
 import { ForbiddenException, Injectable, NotFoundException, UnauthorizedException } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service.js';
 import type { AuthUser } from '../common/auth-user.js';
-import { AppConfig } from '../config/app-config.js';
+import { AccountsConfig } from '../config/accounts.config.js';
 import { PasswordService } from '../passwords/password.service.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import { UserResponseDto } from '../users/dto/user-response.dto.js';
@@ -28,7 +28,7 @@ export class AuthService {
     private readonly audit: AuditService,
     private readonly loginAttempts: LoginAttemptsService,
     private readonly logins: LoginService,
-    private readonly config: AppConfig,
+    private readonly accounts: AccountsConfig,
   ) {}
 
   async register(dto: RegisterDto): Promise<UserResponseDto> {
@@ -36,7 +36,7 @@ export class AuthService {
       username: dto.username,
       password: dto.password,
       name: dto.name,
-      status: this.config.requireApproval ? UserStatus.Pending : UserStatus.Active,
+      status: this.accounts.requireApproval ? UserStatus.Pending : UserStatus.Active,
     });
     return UserResponseDto.from(user);
   }

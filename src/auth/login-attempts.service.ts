@@ -3,7 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { createHash } from 'node:crypto';
 import { Repository } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
-import { AppConfig } from '../config/app-config.js';
+import { AbuseConfig } from '../config/abuse.config.js';
 import { normalizeUsername } from '../users/user.entity.js';
 import { LoginAttempt } from './login-attempt.entity.js';
 
@@ -38,7 +38,7 @@ export class LoginAttemptsService {
   constructor(
     @InjectRepository(LoginAttempt) private readonly attempts: Repository<LoginAttempt>,
     private readonly audit: AuditService,
-    private readonly config: AppConfig,
+    private readonly config: AbuseConfig,
   ) {}
 
   /** Hashed so unknown usernames can be counted without storing what was typed. */

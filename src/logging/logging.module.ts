@@ -2,16 +2,16 @@ import { Module, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
 import { LoggerModule, PinoLogger } from 'nestjs-pino';
-import { AppConfig } from '../config/app-config.js';
+import { LoggingConfig } from '../config/logging.config.js';
 import { logRequests, pinoOptions } from './request-log.js';
 
 /** JSON logs through pino: Nest's Logger, and one line per request. */
 @Module({
   imports: [
     LoggerModule.forRootAsync({
-      inject: [AppConfig],
+      inject: [LoggingConfig],
       // No routes: request lines come from Fastify hooks (request-log.ts), not pino-http's middleware.
-      useFactory: (config: AppConfig) => ({ pinoHttp: pinoOptions(config.logLevel), forRoutes: [] }),
+      useFactory: (logging: LoggingConfig) => ({ pinoHttp: pinoOptions(logging.level), forRoutes: [] }),
     }),
   ],
 })

@@ -1,7 +1,7 @@
 import { CanActivate, ExecutionContext, HttpException, HttpStatus, Injectable } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DatabaseThrottlerStorage } from '../../common/throttler/database-throttler.storage.js';
-import { AppConfig } from '../../config/app-config.js';
+import { AbuseConfig } from '../../config/abuse.config.js';
 
 const WINDOW_MS = 60_000;
 
@@ -14,7 +14,7 @@ const WINDOW_MS = 60_000;
 export class AuthThrottleGuard implements CanActivate {
   constructor(
     private readonly storage: DatabaseThrottlerStorage,
-    private readonly config: AppConfig,
+    private readonly config: AbuseConfig,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {

@@ -1,6 +1,11 @@
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
+import { DatabaseConfig } from './src/config/database.config.js';
+import { EnvReader } from './src/config/env-reader.js';
 import { dataSourceOptions } from './src/database/data-source-options.js';
 
 // The TypeORM CLI's entry: the same options as the app, from the same DATABASE_URL.
-export default new DataSource(dataSourceOptions(process.env.DATABASE_URL || 'sqlite:data/app.db'));
+const read = new EnvReader(process.env);
+const database = new DatabaseConfig(read);
+read.assertValid();
+export default new DataSource(dataSourceOptions(database.url));

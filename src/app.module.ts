@@ -10,7 +10,7 @@ import { RolesGuard } from './auth/guards/roles.guard.js';
 import { EventsModule } from './common/events/events.module.js';
 import { HttpErrorFilter } from './common/filters/http-error.filter.js';
 import { VALIDATION_OPTIONS } from './common/validation-options.js';
-import { AppConfig } from './config/app-config.js';
+import { DatabaseConfig } from './config/database.config.js';
 import { AppConfigModule } from './config/config.module.js';
 import { dataSourceOptions } from './database/data-source-options.js';
 import { HealthModule } from './health/health.module.js';
@@ -26,8 +26,8 @@ import { UsersModule } from './users/users.module.js';
     EventsModule,
     MetricsModule,
     TypeOrmModule.forRootAsync({
-      inject: [AppConfig],
-      useFactory: (config: AppConfig) => ({ ...dataSourceOptions(config.databaseUrl), retryAttempts: 3, retryDelay: 1000 }),
+      inject: [DatabaseConfig],
+      useFactory: (database: DatabaseConfig) => ({ ...dataSourceOptions(database.url), retryAttempts: 3, retryDelay: 1000 }),
     }),
     AuthModule,
     UsersModule,

@@ -8,6 +8,8 @@ import { existsSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { AppConfig } from './config/app-config.js';
+import { HttpConfig, type TrustProxy } from './config/http.config.js';
+import { EnvReader } from './config/env-reader.js';
 import { requestIdFor } from './logging/request-id.js';
 
 export const BODY_LIMIT_BYTES = 100 * 1024;
@@ -19,19 +21,31 @@ const WEB_ROOT = fileURLToPath(new URL('../web', import.meta.url));
 /** Nest's own body parsers would add form bodies; Fastify's built-in JSON parser is all the API takes. */
 export const APP_OPTIONS = { bodyParser: false } as const;
 
-/** The HTTP adapter main.ts and the e2e tests both start from. */
-export function createAdapter(): FastifyAdapter {
+/**
+ * The HTTP adapter main.ts and the e2e tests both start from. It exists before the
+ * application (and its validated AppConfig), so it reads the HTTP area itself.
+ */
+export function createAdapter(trustProxy: TrustProxy = trustProxyFromEnvironment()): FastifyAdapter {
   return new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
-    trustProxy: process.env.TRUST_PROXY === 'true',
+    // A hop count trusts the nearest `n` proxies (Fastify's own number option trusts none).
+    trustProxy: typeof trustProxy === 'number' ? (_address: string, hop: number) => hop < trustProxy : trustProxy,
     requestIdHeader: false,
     genReqId: requestIdFor,
   });
 }
 
+function trustProxyFromEnvironment(): TrustProxy {
+  const read = new EnvReader(process.env);
+  const http = new HttpConfig(read);
+  read.assertValid();
+  return http.trustProxy;
+}
+
 /** Everything main.ts applies to the app, so the e2e tests see exactly production behaviour. */
 export async function setupApp(app: NestFastifyApplication): Promise<void> {
   const config = app.get(AppConfig);
+  const http = config.http;
   app.setGlobalPrefix('api');
   app.useLogger(app.get(Logger));
   // No enableShutdownHooks(): main.ts owns the signals (graceful shutdown); a test process must not exit on them.
@@ -80,9 +94,9 @@ export async function setupApp(app: NestFastifyApplication): Promise<void> {
     done();
   });
 
-  if (config.corsOrigins.length > 0) {
+  if (http.corsOrigins.length > 0) {
     app.enableCors({
-      origin: config.corsOrigins,
+      origin: http.corsOrigins,
       credentials: true,
       // The CORS plugin's default (GET, HEAD, POST) would fail the preflight of PUT, PATCH and DELETE.
       methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
@@ -91,7 +105,7 @@ export async function setupApp(app: NestFastifyApplication): Promise<void> {
     });
   }
 
-  if (config.docsEnabled) {
+  if (config.docs.enabled) {
     const document = SwaggerModule.createDocument(
       app,
       new DocumentBuilder()

@@ -6,7 +6,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from './app.module.js';
 import { APP_OPTIONS, createAdapter, setupApp } from './app.setup.js';
-import { AppConfig } from './config/app-config.js';
+import { HttpConfig } from './config/http.config.js';
 
 /** After SHUTDOWN_TIMEOUT the open connections are cut; if even that does not end it, leave anyway. */
 const HARD_EXIT_GRACE_MS = 2000;
@@ -21,10 +21,10 @@ async function bootstrap(): Promise<void> {
     return503OnClosing: true,
   });
   await setupApp(app);
-  const config = app.get(AppConfig);
-  await app.listen(config.port, '0.0.0.0');
-  new Logger('Bootstrap').log(`Listening on http://localhost:${config.port} (explorer at /docs)`);
-  stopGracefullyOnSignals(app, config.shutdownTimeoutSeconds);
+  const http = app.get(HttpConfig);
+  await app.listen(http.port, '0.0.0.0');
+  new Logger('Bootstrap').log(`Listening on http://localhost:${http.port} (explorer at /docs)`);
+  stopGracefullyOnSignals(app, http.shutdownTimeoutSeconds);
 }
 
 /**

@@ -88,7 +88,7 @@ describe('admin bootstrap from ADMIN_USERNAME / ADMIN_PASSWORD', () => {
     try {
       // The real services of a running app, with the configuration a misconfigured start would have.
       const config = new AppConfig({ JWT_SECRET: TEST_JWT_SECRET, ADMIN_USERNAME: uniqueName('admin'), ADMIN_PASSWORD: 'tooShort1' });
-      const bootstrap = new AdminBootstrapService(config, t.app.get(UsersService), t.app.get(PasswordService));
+      const bootstrap = new AdminBootstrapService(config.admin, t.app.get(UsersService), t.app.get(PasswordService));
       const failure = bootstrap.onApplicationBootstrap();
       await expect(failure).rejects.toThrow(/^ADMIN_PASSWORD is not accepted by the password policy: password must be at least 15 characters/);
       await expect(failure).rejects.not.toThrow(/tooShort1/);

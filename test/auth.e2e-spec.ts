@@ -101,8 +101,8 @@ describe('register, login and the access token guard', () => {
       expect(claims.payload.exp! - claims.payload.iat!).toBe(900);
       expect(typeof claims.payload.sid).toBe('string');
       expect(typeof claims.payload.jti).toBe('string');
-      expect(claims.payload.iss).toBe(t.config.jwtIssuer);
-      expect(claims.payload.aud).toBe(t.config.jwtAudience);
+      expect(claims.payload.iss).toBe(t.config.tokens.issuer);
+      expect(claims.payload.aud).toBe(t.config.tokens.audience);
       const refresh = jwt.decode(response.body.refreshToken) as jwt.JwtPayload;
       expect(refresh).toMatchObject({ sub: user.id, sid: claims.payload.sid, typ: 'refresh' });
       const me = await t.http().get('/api/users/me').set(bearer(response.body.accessToken));
@@ -145,7 +145,7 @@ describe('register, login and the access token guard', () => {
     let claims: jwt.JwtPayload;
     const key = createSecretKey(Buffer.from(TEST_JWT_SECRET));
     const sign = (payload: object, options: jwt.SignOptions = {}) =>
-      jwt.sign(payload, key, { algorithm: 'HS256', expiresIn: 300, issuer: t.config.jwtIssuer, audience: t.config.jwtAudience, ...options });
+      jwt.sign(payload, key, { algorithm: 'HS256', expiresIn: 300, issuer: t.config.tokens.issuer, audience: t.config.tokens.audience, ...options });
 
     beforeAll(async () => {
       user = await registerAndLogin(t);
@@ -190,7 +190,7 @@ describe('register, login and the access token guard', () => {
       const { exp: _exp, iat: _iat, iss: _iss, aud: _aud, ...rest } = claims;
       await expectRejected(sign(rest, { issuer: 'someone-else' }));
       await expectRejected(sign(rest, { audience: 'another-api' }));
-      await expectRejected(jwt.sign(rest, 'another-secret-another-secret-another-secret', { algorithm: 'HS256', expiresIn: 300, issuer: t.config.jwtIssuer, audience: t.config.jwtAudience }));
+      await expectRejected(jwt.sign(rest, 'another-secret-another-secret-another-secret', { algorithm: 'HS256', expiresIn: 300, issuer: t.config.tokens.issuer, audience: t.config.tokens.audience }));
       // Sanity check: the same claims signed correctly are accepted, so the rejections above mean something.
       expect((await t.http().get('/api/users/me').set(bearer(sign(rest)))).status).toBe(200);
     });

@@ -36,7 +36,7 @@ describe('LiveSessionRepository', () => {
       },
     });
     // Stored instants, not shifted by a time zone: the session ends one refresh lifetime after now.
-    expect(Math.abs(found!.expiresAt.getTime() - (Date.now() + t.config.refreshTtlSeconds * 1000))).toBeLessThan(60_000);
+    expect(Math.abs(found!.expiresAt.getTime() - (Date.now() + t.config.tokens.refreshTtlSeconds * 1000))).toBeLessThan(60_000);
     expect(Math.abs(found!.lastUsedAt.getTime() - Date.now())).toBeLessThan(60_000);
   });
 

@@ -73,8 +73,8 @@ describe('sessions: refresh rotation, logout, fresh tokens', () => {
       const expired = jwt.sign({ ...claims, iat: Math.floor(Date.now() / 1000) - 100 }, createSecretKey(Buffer.from(TEST_JWT_SECRET)), {
         algorithm: 'HS256',
         expiresIn: 10,
-        issuer: t.config.jwtIssuer,
-        audience: t.config.jwtAudience,
+        issuer: t.config.tokens.issuer,
+        audience: t.config.tokens.audience,
       });
       expect((await refresh(expired)).status).toBe(401);
     });

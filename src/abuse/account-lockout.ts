@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DomainEventBus } from '../common/events/domain-events.js';
 import { TooManyRequestsException } from '../common/too-many-requests.exception.js';
 import { isValidUsername, normalizeUsername } from '../common/username.js';
-import { AppConfig } from '../config/app-config.js';
+import { AbuseConfig } from '../config/abuse.config.js';
 import { type CounterPolicy, FixedWindowCounter } from './fixed-window-counter.js';
 
 export const ACCOUNT_LOCKED_MESSAGE = 'Too many failed login attempts; try again later';
@@ -42,7 +42,7 @@ export class AccountLockout {
   constructor(
     private readonly counter: FixedWindowCounter,
     private readonly events: DomainEventBus,
-    private readonly config: AppConfig,
+    private readonly config: AbuseConfig,
   ) {}
 
   /** Counts one attempt; throws a 429 (with Retry-After) when the account is locked. */

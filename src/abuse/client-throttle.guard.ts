@@ -2,7 +2,7 @@ import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DomainEventBus } from '../common/events/domain-events.js';
 import { TooManyRequestsException } from '../common/too-many-requests.exception.js';
-import { AppConfig } from '../config/app-config.js';
+import { AbuseConfig } from '../config/abuse.config.js';
 import { FixedWindowCounter } from './fixed-window-counter.js';
 
 const WINDOW_MS = 60_000;
@@ -17,7 +17,7 @@ export class ClientThrottleGuard implements CanActivate {
   constructor(
     private readonly counter: FixedWindowCounter,
     private readonly events: DomainEventBus,
-    private readonly config: AppConfig,
+    private readonly config: AbuseConfig,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {

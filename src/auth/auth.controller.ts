@@ -35,7 +35,7 @@ import { Public } from '../common/decorators/public.decorator.js';
 import { UserResponseDto } from '../users/dto/user-response.dto.js';
 import type { User } from '../users/user.entity.js';
 import { AuthService, type ClientInfo } from './auth.service.js';
-import { AppConfig } from '../config/app-config.js';
+import { TokensConfig } from '../config/tokens.config.js';
 import { LoginDto } from './dto/login.dto.js';
 import { RefreshDto } from './dto/refresh.dto.js';
 import { RegisterDto } from './dto/register.dto.js';
@@ -70,7 +70,7 @@ const CSRF_DOC = {
 export class AuthController {
   constructor(
     private readonly auth: AuthService,
-    private readonly config: AppConfig,
+    private readonly tokensConfig: TokensConfig,
   ) {}
 
   @Public()
@@ -182,7 +182,7 @@ export class AuthController {
   /** Bearer mode returns both tokens; cookie mode moves the refresh token into an HttpOnly cookie. */
   private deliver(pair: IssuedTokens, request: FastifyRequest, reply: FastifyReply): TokenPairDto {
     if (!wantsCookieTransport(request)) return pair;
-    setTokenCookies(request, reply, pair.refreshToken, this.config.refreshTtlSeconds);
+    setTokenCookies(request, reply, pair.refreshToken, this.tokensConfig.refreshTtlSeconds);
     const { refreshToken: _inCookie, ...body } = pair;
     return body;
   }

@@ -2,7 +2,7 @@ import { ForbiddenException, Injectable, NotFoundException, UnauthorizedExceptio
 import { loginLockoutKey, AccountLockout } from '../abuse/account-lockout.js';
 import type { AuthUser } from '../common/auth-user.js';
 import { DomainEventBus } from '../common/events/domain-events.js';
-import { AppConfig } from '../config/app-config.js';
+import { AccountsConfig } from '../config/accounts.config.js';
 import { PasswordService } from '../passwords/password.service.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import { UserResponseDto } from '../users/dto/user-response.dto.js';
@@ -28,7 +28,7 @@ export class AuthService {
     private readonly events: DomainEventBus,
     private readonly lockout: AccountLockout,
     private readonly logins: LoginService,
-    private readonly config: AppConfig,
+    private readonly accounts: AccountsConfig,
   ) {}
 
   async register(dto: RegisterDto): Promise<UserResponseDto> {
@@ -36,7 +36,7 @@ export class AuthService {
       username: dto.username,
       password: dto.password,
       name: dto.name,
-      status: this.config.requireApproval ? UserStatus.Pending : UserStatus.Active,
+      status: this.accounts.requireApproval ? UserStatus.Pending : UserStatus.Active,
     });
     await this.events.emit('user.registered', { userId: user.id, username: user.username });
     return UserResponseDto.from(user);

@@ -1,74 +1,46 @@
-import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { parseDurationSeconds } from './duration.js';
+import { AbuseConfig } from './abuse.config.js';
+import { AccountsConfig } from './accounts.config.js';
+import { AdminConfig } from './admin.config.js';
+import { DatabaseConfig } from './database.config.js';
+import { DocsConfig } from './docs.config.js';
+import { EnvReader, type Environment } from './env-reader.js';
+import { HttpConfig } from './http.config.js';
+import { LoggingConfig } from './logging.config.js';
+import { MetricsConfig } from './metrics.config.js';
+import { TokensConfig } from './tokens.config.js';
 
-const DEV_SECRET_FILE = join('data', 'jwt-secret');
-
-/** The typed, validated configuration every module reads (see API.md's configuration table). */
-export class AppConfig {
-  readonly nodeEnv: 'development' | 'production' | 'test';
-  readonly port: number;
-  readonly databaseUrl: string;
-  readonly jwtSecret: string;
-  readonly jwtIssuer: string;
-  readonly jwtAudience: string;
-  readonly accessTtlSeconds: number;
-  readonly refreshTtlSeconds: number;
-  readonly requireApproval: boolean;
-  readonly adminUsername?: string;
-  readonly adminPassword?: string;
-  readonly passwordMinLength: number;
-  readonly loginMaxFailures: number;
-  readonly loginLockoutSeconds: number;
-  readonly throttleAuthLimit: number;
-  readonly corsOrigins: string[];
-  readonly docsEnabled: boolean;
-  readonly shutdownTimeoutSeconds: number;
-  readonly logLevel: string;
-  /** The Prometheus endpoint's own port; undefined: metrics are off. */
-  readonly metricsPort?: number;
-
-  /** `env` has already passed validateEnvironment, so only defaults and parsing remain. */
-  constructor(env: Record<string, string | undefined>) {
-    this.nodeEnv = (env.NODE_ENV as AppConfig['nodeEnv']) ?? 'development';
-    this.port = Number(env.PORT ?? 3000);
-    this.databaseUrl = env.DATABASE_URL ?? 'sqlite:data/app.db';
-    this.jwtSecret = env.JWT_SECRET ?? developmentSecret();
-    this.jwtIssuer = env.JWT_ISSUER ?? 'nest-auth-service';
-    this.jwtAudience = env.JWT_AUDIENCE ?? 'nest-auth-service';
-    this.accessTtlSeconds = parseDurationSeconds(env.JWT_ACCESS_TTL ?? '15m')!;
-    this.refreshTtlSeconds = parseDurationSeconds(env.JWT_REFRESH_TTL ?? '7d')!;
-    this.requireApproval = env.REQUIRE_APPROVAL === 'true';
-    this.adminUsername = env.ADMIN_USERNAME;
-    this.adminPassword = env.ADMIN_PASSWORD;
-    this.passwordMinLength = Number(env.PASSWORD_MIN_LENGTH ?? 15);
-    this.loginMaxFailures = Number(env.LOGIN_MAX_FAILURES ?? 5);
-    this.loginLockoutSeconds = parseDurationSeconds(env.LOGIN_LOCKOUT ?? '15m')!;
-    this.throttleAuthLimit = Number(env.THROTTLE_AUTH_LIMIT ?? 20);
-    this.corsOrigins = (env.CORS_ORIGINS ?? '')
-      .split(',')
-      .map((origin) => origin.trim())
-      .filter(Boolean);
-    this.docsEnabled = env.DOCS_ENABLED !== 'false';
-    this.shutdownTimeoutSeconds = parseDurationSeconds(env.SHUTDOWN_TIMEOUT ?? '10s')!;
-    this.logLevel = env.LOG_LEVEL ?? (this.nodeEnv === 'test' ? 'silent' : 'info');
-    this.metricsPort = env.METRICS_PORT === undefined ? undefined : Number(env.METRICS_PORT);
-  }
-}
+const NODE_ENVS = ['development', 'production', 'test'] as const;
 
 /**
- * Outside production a secret is generated once and kept on disk, so restarting the
- * development server keeps existing sessions valid.
+ * The whole configuration (see API.md's table), one class per area. Each area reads its
+ * own variables; a module injects just the area it needs (config.module.ts provides each).
+ * Constructing it validates every variable and throws naming each bad one.
  */
-function developmentSecret(): string {
-  if (existsSync(DEV_SECRET_FILE)) {
-    const stored = readFileSync(DEV_SECRET_FILE, 'utf8').trim();
-    if (stored.length >= 32) return stored;
+export class AppConfig {
+  readonly nodeEnv: (typeof NODE_ENVS)[number];
+  readonly http: HttpConfig;
+  readonly database: DatabaseConfig;
+  readonly tokens: TokensConfig;
+  readonly accounts: AccountsConfig;
+  readonly abuse: AbuseConfig;
+  readonly admin: AdminConfig;
+  readonly docs: DocsConfig;
+  readonly logging: LoggingConfig;
+  readonly metrics: MetricsConfig;
+
+  constructor(env: Environment) {
+    const read = new EnvReader(env);
+    this.nodeEnv = read.oneOf('NODE_ENV', NODE_ENVS, 'development');
+    this.http = new HttpConfig(read);
+    this.database = new DatabaseConfig(read);
+    this.tokens = new TokensConfig(read, this.nodeEnv === 'production');
+    this.accounts = new AccountsConfig(read);
+    this.abuse = new AbuseConfig(read);
+    this.admin = new AdminConfig(read);
+    this.docs = new DocsConfig(read);
+    this.logging = new LoggingConfig(read, this.nodeEnv === 'test');
+    this.metrics = new MetricsConfig(read);
+    read.assertValid();
   }
-  mkdirSync('data', { recursive: true });
-  const secret = randomBytes(48).toString('base64url');
-  writeFileSync(DEV_SECRET_FILE, secret + '\n', { mode: 0o600 });
-  chmodSync(DEV_SECRET_FILE, 0o600);
-  return secret;
 }
+

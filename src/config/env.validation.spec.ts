@@ -34,28 +34,67 @@ describe('validateEnvironment', () => {
 });
 
 describe('AppConfig', () => {
-  it('applies the documented defaults', () => {
+  it('applies the documented defaults, area by area', () => {
     const config = new AppConfig({ JWT_SECRET: SECRET });
-    expect(config).toMatchObject({
-      port: 3000,
-      databaseUrl: 'sqlite:data/app.db',
+    expect(config.nodeEnv).toBe('development');
+    expect(config.http).toEqual({ port: 3000, corsOrigins: [], trustProxy: false, shutdownTimeoutSeconds: 10 });
+    expect(config.database).toEqual({ url: 'sqlite:data/app.db' });
+    expect(config.tokens).toMatchObject({
+      secret: SECRET,
+      issuer: 'nest-auth-service',
+      audience: 'nest-auth-service',
       accessTtlSeconds: 900,
       refreshTtlSeconds: 7 * 86400,
-      requireApproval: false,
-      passwordMinLength: 15,
-      loginMaxFailures: 5,
-      loginLockoutSeconds: 900,
-      throttleAuthLimit: 20,
-      corsOrigins: [],
-      docsEnabled: true,
     });
+    expect(config.accounts).toEqual({ requireApproval: false, passwordMinLength: 15 });
+    expect(config.abuse).toEqual({ loginMaxFailures: 5, loginLockoutSeconds: 900, throttleAuthLimit: 20 });
+    expect(config.admin).toEqual({ username: undefined, password: undefined });
+    expect(config.docs).toEqual({ enabled: true });
+    expect(config.logging).toEqual({ level: 'info' });
+    expect(new AppConfig({ NODE_ENV: 'test', JWT_SECRET: SECRET }).logging.level).toBe('silent');
   });
 
   it('parses lists and switches', () => {
     const config = new AppConfig({ JWT_SECRET: SECRET, CORS_ORIGINS: 'https://a.example, https://b.example', DOCS_ENABLED: 'false', REQUIRE_APPROVAL: 'true' });
-    expect(config.corsOrigins).toEqual(['https://a.example', 'https://b.example']);
-    expect(config.docsEnabled).toBe(false);
-    expect(config.requireApproval).toBe(true);
+    expect(config.http.corsOrigins).toEqual(['https://a.example', 'https://b.example']);
+    expect(config.docs.enabled).toBe(false);
+    expect(config.accounts.requireApproval).toBe(true);
+  });
+});
+
+describe('TRUST_PROXY', () => {
+  const trustProxy = (value: string) => new AppConfig({ JWT_SECRET: SECRET, TRUST_PROXY: value }).http.trustProxy;
+
+  it('accepts false, true, a hop count, or addresses and CIDR ranges', () => {
+    expect(trustProxy('false')).toBe(false);
+    expect(trustProxy('true')).toBe(true);
+    expect(trustProxy('1')).toBe(1);
+    expect(trustProxy('10.0.0.1')).toEqual(['10.0.0.1']);
+    expect(trustProxy('10.0.0.0/8, 192.168.1.7,::1,fd00::/8')).toEqual(['10.0.0.0/8', '192.168.1.7', '::1', 'fd00::/8']);
+  });
+
+  it.each(['TRUE', 'yes', '-1', '1.5', '10.0.0.0/33', '::1/129', 'proxy.example', '10.0.0.1,', '10.0.0.1/8/8'])('refuses %p at start-up', (value) => {
+    expect(() => validateEnvironment({ TRUST_PROXY: value })).toThrow(/TRUST_PROXY must be false, true, a hop count, or comma-separated addresses\/CIDRs/);
+  });
+});
+
+describe('every variable is validated', () => {
+  it.each([
+    ['NODE_ENV', 'staging'],
+    ['PORT', '70000'],
+    ['JWT_ISSUER', 'x'.repeat(201)],
+    ['JWT_REFRESH_TTL', '1w'],
+    ['LOGIN_MAX_FAILURES', '0'],
+    ['LOGIN_LOCKOUT', 'soon'],
+    ['THROTTLE_AUTH_LIMIT', 'many'],
+    ['DOCS_ENABLED', 'TRUE'],
+    ['SHUTDOWN_TIMEOUT', '0'],
+    ['LOG_LEVEL', 'verbose'],
+    ['ADMIN_USERNAME', 'a b'],
+  ])('%s=%p stops start-up, naming it', (name, value) => {
+    expect(() => validateEnvironment({ [name]: value, ADMIN_PASSWORD: name === 'ADMIN_USERNAME' ? 'x' : undefined })).toThrow(
+      new RegExp(`Invalid configuration:[\\s\\S]*${name}`),
+    );
   });
 });
 

@@ -2,7 +2,8 @@ import { Module, Optional, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
 import { LoggerModule, PinoLogger } from 'nestjs-pino';
-import { AppConfig } from '../config/app-config.js';
+import { LoggingConfig } from '../config/logging.config.js';
+import { MetricsConfig } from '../config/metrics.config.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { logRequests, pinoOptions } from './request-log.js';
 
@@ -10,9 +11,9 @@ import { logRequests, pinoOptions } from './request-log.js';
 @Module({
   imports: [
     LoggerModule.forRootAsync({
-      inject: [AppConfig],
+      inject: [LoggingConfig],
       // No routes: request lines come from Fastify hooks (request-log.ts), not pino-http's middleware.
-      useFactory: (config: AppConfig) => ({ pinoHttp: pinoOptions(config.logLevel), forRoutes: [] }),
+      useFactory: (logging: LoggingConfig) => ({ pinoHttp: pinoOptions(logging.level), forRoutes: [] }),
     }),
   ],
 })
@@ -20,7 +21,7 @@ export class LoggingModule implements OnModuleInit {
   constructor(
     private readonly adapterHost: HttpAdapterHost,
     private readonly pino: PinoLogger,
-    private readonly config: AppConfig,
+    private readonly config: MetricsConfig,
     @Optional() private readonly metrics?: MetricsService,
   ) {}
 
@@ -29,7 +30,7 @@ export class LoggingModule implements OnModuleInit {
     const adapter = this.adapterHost.httpAdapter;
     if (!adapter) return;
     // With metrics off the hook skips the histogram altogether.
-    const metrics = this.config.metricsPort === undefined ? undefined : this.metrics;
+    const metrics = this.config.port === undefined ? undefined : this.metrics;
     logRequests(
       adapter.getInstance<FastifyInstance>(),
       this.pino.logger,

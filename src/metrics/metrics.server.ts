@@ -1,7 +1,7 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { AppConfig } from '../config/app-config.js';
+import { MetricsConfig } from '../config/metrics.config.js';
 import { MetricsService } from './metrics.service.js';
 
 /**
@@ -15,7 +15,7 @@ export class MetricsServer implements OnApplicationBootstrap, OnApplicationShutd
 
   constructor(
     private readonly metrics: MetricsService,
-    private readonly config: AppConfig,
+    private readonly config: MetricsConfig,
   ) {}
 
   /** The port actually bound (METRICS_PORT=0 picks one); undefined while metrics are off. */
@@ -24,7 +24,7 @@ export class MetricsServer implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    if (this.config.metricsPort === undefined) return;
+    if (this.config.port === undefined) return;
     const server = createServer((request, response) => {
       if (request.method !== 'GET' || request.url?.split('?')[0] !== '/metrics') {
         response.writeHead(404, { 'Content-Type': 'text/plain' }).end('Not Found\n');
@@ -40,7 +40,7 @@ export class MetricsServer implements OnApplicationBootstrap, OnApplicationShutd
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(this.config.metricsPort, '0.0.0.0', () => {
+      server.listen(this.config.port, '0.0.0.0', () => {
         server.off('error', reject);
         resolve();
       });

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { dictionary } from '@zxcvbn-ts/language-common';
-import { AppConfig } from '../config/app-config.js';
+import { AccountsConfig } from '../config/accounts.config.js';
 
 export const PASSWORD_MAX_LENGTH = 128;
 
@@ -15,7 +15,7 @@ const COMMON_PASSWORDS = new Set(
  */
 @Injectable()
 export class PasswordPolicyService {
-  constructor(private readonly config: AppConfig) {}
+  constructor(private readonly config: AccountsConfig) {}
 
   violation(password: string, username: string, field = 'password'): string | undefined {
     const length = [...password].length;

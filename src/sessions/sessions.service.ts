@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { IsNull, MoreThan, Repository } from 'typeorm';
-import { AppConfig } from '../config/app-config.js';
+import { TokensConfig } from '../config/tokens.config.js';
 import type { AuthMethod } from '../common/auth-method.js';
 import type { UserResponseDto } from '../users/dto/user-response.dto.js';
 import { UserStatus } from '../users/user.entity.js';
@@ -24,7 +24,7 @@ export class SessionsService {
   constructor(
     @InjectRepository(Session) private readonly sessions: Repository<Session>,
     private readonly liveSessions: LiveSessionRepository,
-    private readonly config: AppConfig,
+    private readonly config: TokensConfig,
   ) {}
 
   async create(userId: string, userAgent: string | undefined, ip: string | undefined, amr: AuthMethod[]): Promise<Session> {

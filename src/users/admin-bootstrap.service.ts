@@ -1,6 +1,6 @@
 import { BadRequestException, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { Role } from '../common/role.enum.js';
-import { AppConfig } from '../config/app-config.js';
+import { AdminConfig } from '../config/admin.config.js';
 import { PasswordService } from '../passwords/password.service.js';
 import { UserStatus } from './user.entity.js';
 import { isUniqueViolation } from '../common/database-errors.js';
@@ -15,13 +15,13 @@ export class AdminBootstrapService implements OnApplicationBootstrap {
   private readonly logger = new Logger(AdminBootstrapService.name);
 
   constructor(
-    private readonly config: AppConfig,
+    private readonly config: AdminConfig,
     private readonly users: UsersService,
     private readonly passwords: PasswordService,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    const { adminUsername: username, adminPassword: password } = this.config;
+    const { username, password } = this.config;
     if (!username || !password) return;
     if (await this.users.adminExists()) {
       this.logger.log('An admin exists already; ADMIN_USERNAME / ADMIN_PASSWORD are not used');

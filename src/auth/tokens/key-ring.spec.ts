@@ -4,7 +4,7 @@ import { AppConfig } from '../../config/app-config.js';
 import { KeyRing } from './key-ring.js';
 
 const SECRET = 'a-secret-that-is-long-enough-for-hs256-0123456789';
-const ring = (secret = SECRET) => new KeyRing(new AppConfig({ NODE_ENV: 'test', JWT_SECRET: secret }));
+const ring = (secret = SECRET) => new KeyRing(new AppConfig({ NODE_ENV: 'test', JWT_SECRET: secret }).tokens);
 
 /** Runs the passport-jwt key callback and reports what it answered. */
 function provide(keys: KeyRing, token: string): Promise<{ error: Error | null; key?: unknown }> {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
 import jsonwebtoken, { type Algorithm, type Secret } from 'jsonwebtoken';
-import { AppConfig } from '../../config/app-config.js';
+import { TokensConfig } from '../../config/tokens.config.js';
 
 /** One key of the ring: tokens name it by `kid`, and only its own algorithm is accepted with it. */
 export interface TokenKey {
@@ -33,8 +33,8 @@ export class KeyRing {
   private readonly keys: TokenKey[];
   private readonly byKid: Map<string, TokenKey>;
 
-  constructor(private readonly config: AppConfig) {
-    this.keys = [hmacKey(config.jwtSecret)];
+  constructor(private readonly config: TokensConfig) {
+    this.keys = [hmacKey(config.secret)];
     this.byKid = new Map(this.keys.map((key) => [key.kid, key]));
   }
 
@@ -58,8 +58,8 @@ export class KeyRing {
       algorithm: key.algorithm,
       keyid: key.kid,
       expiresIn: expiresInSeconds,
-      issuer: this.config.jwtIssuer,
-      audience: this.config.jwtAudience,
+      issuer: this.config.issuer,
+      audience: this.config.audience,
     });
   }
 
@@ -68,8 +68,8 @@ export class KeyRing {
     return {
       secretOrKeyProvider: (_request, rawJwtToken, done) => this.provideKey(rawJwtToken, done),
       algorithms: [...new Set(this.keys.map((key) => key.algorithm))],
-      issuer: this.config.jwtIssuer,
-      audience: this.config.jwtAudience,
+      issuer: this.config.issuer,
+      audience: this.config.audience,
     };
   }
 

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { AuthMethod } from '../../common/auth-method.js';
 import type { Role } from '../../common/role.enum.js';
-import { AppConfig } from '../../config/app-config.js';
+import { TokensConfig } from '../../config/tokens.config.js';
 import type { TokenPairDto } from '../dto/token-pair.dto.js';
 import type { AccessClaims, RefreshClaims } from '../token-claims.js';
 import { KeyRing } from './key-ring.js';
@@ -24,7 +24,7 @@ export type IssuedTokens = TokenPairDto & { refreshToken: string };
 export class TokensService {
   constructor(
     private readonly keys: KeyRing,
-    private readonly config: AppConfig,
+    private readonly config: TokensConfig,
   ) {}
 
   issuePair(request: PairRequest): IssuedTokens {

@@ -1,7 +1,10 @@
 #!/usr/bin/env node
 // Browser test of the bundled web client: drives Debian's Chromium through playwright-core
 // against a real instance of the built service (dist/src/main.js) on a throwaway SQLite
-// database, through every main flow, taking a screenshot of each main page.
+// database, through every main flow. Each main page is checked at desktop (1280x800) and
+// phone (390x844) size: axe-core must report no violations, nothing may scroll sideways
+// or stick out of the window, and a screenshot of each size is kept in
+// test/browser/screenshots/ (git-ignored: they change with every run's names and dates).
 //
 //   npm run build && node test/browser/run.mjs
 //
@@ -11,7 +14,7 @@
 //                                 (it must run with REQUIRE_APPROVAL=true)
 //   BROWSER_TEST_ADMIN_USERNAME   admin of that instance (default admin)
 //   BROWSER_TEST_ADMIN_PASSWORD   required with BROWSER_TEST_BASE_URL
-//   BROWSER_TEST_TIMEOUT_MS       overall time limit (default 300000)
+//   BROWSER_TEST_TIMEOUT_MS       overall time limit (default 600000)
 //   BROWSER_TEST_HEADED=1         show the browser window
 
 import { spawn } from 'node:child_process';
@@ -26,7 +29,7 @@ import { fileURLToPath } from 'node:url';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const SCREENSHOTS = path.join(ROOT, 'test/browser/screenshots');
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const TOTAL_TIMEOUT_MS = Number(process.env.BROWSER_TEST_TIMEOUT_MS || 300_000);
+const TOTAL_TIMEOUT_MS = Number(process.env.BROWSER_TEST_TIMEOUT_MS || 600_000);
 const STEP_TIMEOUT_MS = 10_000;
 const HEALTH_TIMEOUT_MS = 30_000;
 // Every page is checked (axe-core, nothing cut off or scrolling sideways) and

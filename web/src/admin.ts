@@ -57,6 +57,8 @@ export function adminView(ctx: ViewContext): void {
     { class: 'form filters', label: 'Filter users' },
   );
   userFilters.el.setAttribute('role', 'search');
+  // A choice from a list takes effect at once, as on the authors page.
+  userFilters.control('status').addEventListener('change', () => userFilters.el.requestSubmit());
 
   const auditFilters = new Form(
     'audit-filters',

@@ -87,13 +87,18 @@ async function start(): Promise<void> {
   session.onUserChange(updateNav);
   // A toast or notice was meant for whoever was signed in when it appeared.
   let lastUserId = session.user()?.id ?? null;
+  // The page a lost session was on is for that user to return to, not for the next one.
+  let lostUserId: string | null = null;
   session.onUserChange((next) => {
     const id = next?.id ?? null;
     if (id !== lastUserId) clearToasts();
+    if (id && lostUserId && id !== lostUserId) setReturnTo(null);
+    if (id) lostUserId = null;
     lastUserId = id;
   });
   http.onSessionLost(() => {
     if (!session.user()) return;
+    lostUserId = session.user()?.id ?? null;
     session.dropSession();
     const { path, params } = currentRoute();
     setReturnTo(path === '/login' || path === '/register' ? null : `${path}${params.toString() ? `?${params}` : ''}`);

@@ -265,7 +265,17 @@ async function fitsTheWindow(where) {
     for (const el of document.querySelectorAll('main input, main select, main button, main table, .topbar a, .topbar button, .toast')) {
       const r = el.getBoundingClientRect();
       if (r.width === 0 || r.height === 0) continue;
-      if (r.left < -1 || r.right > width + 1) out.push(`${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''} "${(el.textContent || el.getAttribute('name') || '').trim().slice(0, 30)}" spans ${Math.round(r.left)}–${Math.round(r.right)}px`);
+      const what = `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''} "${(el.textContent || el.getAttribute('name') || '').trim().slice(0, 30)}"`;
+      if (r.left < -1 || r.right > width + 1) out.push(`${what} spans ${Math.round(r.left)}–${Math.round(r.right)}px`);
+      // Inside the window is not enough: a button poking out of its card looks cut off too.
+      const card = el.closest('.card');
+      if (card) {
+        const c = card.getBoundingClientRect();
+        const cs = getComputedStyle(card);
+        const left = c.left + parseFloat(cs.borderLeftWidth) + parseFloat(cs.paddingLeft);
+        const right = c.right - parseFloat(cs.borderRightWidth) - parseFloat(cs.paddingRight);
+        if (r.left < left - 1 || r.right > right + 1) out.push(`${what} sticks out of its card (${Math.round(r.left)}–${Math.round(r.right)}px, card content ${Math.round(left)}–${Math.round(right)}px)`);
+      }
     }
     const topbar = document.querySelector('.topbar');
     if (topbar && !topbar.classList.contains('menu-open') && topbar.getBoundingClientRect().height > 80) out.push(`the top bar wraps (${Math.round(topbar.getBoundingClientRect().height)}px high)`);

@@ -78,7 +78,6 @@ export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
 export function applyHouseRules(document: OpenAPIObject): OpenAPIObject {
   document.components ??= {};
   document.components.headers = { ...document.components.headers, ...SHARED_HEADERS };
-  const requestSchemas = new Set<string>();
 
   for (const pathItem of Object.values(document.paths)) {
     for (const method of HTTP_METHODS) {
@@ -117,18 +116,14 @@ export function applyHouseRules(document: OpenAPIObject): OpenAPIObject {
         }
       }
 
-      const body = operation.requestBody;
-      const ref = body && 'content' in body ? body.content['application/json']?.schema : undefined;
-      if (ref && '$ref' in ref) requestSchemas.add(ref.$ref.split('/').pop()!);
       sortResponses(operation);
     }
   }
 
-  // The validation pipe refuses unknown fields (forbidNonWhitelisted): say so, for generators and validators.
-  const schemas = document.components.schemas ?? {};
-  for (const name of requestSchemas) {
-    const schema = schemas[name] as SchemaObject | undefined;
-    if (schema) schema.additionalProperties = false;
+  // Request bodies: the validation pipe refuses unknown fields (forbidNonWhitelisted). Answers:
+  // they carry exactly the documented fields, so a response validator catches a leaked one (a hash, a secret).
+  for (const schema of Object.values(document.components.schemas ?? {}) as SchemaObject[]) {
+    if (schema.type === 'object' && schema.properties && schema.additionalProperties === undefined) schema.additionalProperties = false;
   }
   return document;
 }

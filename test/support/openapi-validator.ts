@@ -130,6 +130,19 @@ function escapePointer(segment: string): string {
   return segment.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
+/** Suites start many apps with the same document: compile its schemas once. */
+const validators = new Map<string, ResponseValidator>();
+
+function validatorFor(document: OpenAPIObject): ResponseValidator {
+  const key = JSON.stringify(document);
+  let validator = validators.get(key);
+  if (!validator) {
+    validator = new ResponseValidator(document);
+    validators.set(key, validator);
+  }
+  return validator;
+}
+
 /** Violations seen by the hook; test/support/openapi-jest-setup.ts fails the test that caused them. */
 const violations: string[] = [];
 
@@ -143,7 +156,7 @@ export function takeViolations(): string[] {
  * with the contract's complaint, not with a mangled response.
  */
 export function validateResponses(fastify: FastifyInstance, document: OpenAPIObject, sink: string[] = violations): void {
-  const validator = new ResponseValidator(document);
+  const validator = validatorFor(document);
   fastify.addHook('onSend', (request, reply, payload, done) => {
     const route = request.routeOptions.url;
     // Routes outside the API (the explorer, the web client) and unmatched paths are not in the document.

@@ -17,4 +17,6 @@ export default {
   },
   transformIgnorePatterns: ['/node_modules/(?!content-disposition/)'],
   testTimeout: 30000,
+  // Fails any test whose requests got answers the OpenAPI document does not describe.
+  setupFilesAfterEnv: ['<rootDir>/test/support/openapi-jest-setup.ts'],
 };

@@ -4,11 +4,12 @@ import cookie from '@fastify/cookie';
 import type {} from '@fastify/static';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import helmet, { type HelmetOptions } from 'helmet';
 import { existsSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { fileURLToPath } from 'node:url';
+import { createOpenApiDocument } from './common/openapi/document.js';
 import { AppConfig } from './config/app-config.js';
 import { HttpConfig, type TrustProxy } from './config/http.config.js';
 import { EnvReader } from './config/env-reader.js';
@@ -108,18 +109,7 @@ export async function setupApp(app: NestFastifyApplication): Promise<void> {
   }
 
   if (config.docs.enabled) {
-    const document = SwaggerModule.createDocument(
-      app,
-      new DocumentBuilder()
-        .setTitle('Auth service')
-        .setDescription(
-          'Registration, login, rotating refresh tokens, sessions, roles and an owned authors resource. ' +
-            'Send the access token as `Authorization: Bearer <token>`.',
-        )
-        .setVersion('1.0')
-        .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
-        .build(),
-    );
+    const document = createOpenApiDocument(app);
     SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
   }
 

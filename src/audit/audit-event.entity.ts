@@ -21,5 +21,5 @@ export class AuditEvent {
   ip: string | null;
 
   @Column({ type: 'simple-json', nullable: true })
-  detail: Record<string, unknown> | null;
+  detail: Record<string, string> | null;
 }

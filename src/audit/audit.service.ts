@@ -28,7 +28,8 @@ export interface AuditEntry {
   actorId?: string | null;
   targetId?: string | null;
   ip?: string | null;
-  detail?: Record<string, unknown> | null;
+  /** Strings only: the OpenAPI document promises clients a map of strings. */
+  detail?: Record<string, string> | null;
 }
 
 @Injectable()

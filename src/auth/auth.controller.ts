@@ -13,25 +13,22 @@ import {
   UseGuards,
 } from '@nestjs/common';
 import {
-  ApiBadRequestResponse,
-  ApiBearerAuth,
   ApiBody,
-  ApiConflictResponse,
   ApiCreatedResponse,
-  ApiForbiddenResponse,
   ApiHeader,
   ApiNoContentResponse,
-  ApiNotFoundResponse,
   ApiOkResponse,
+  ApiOperation,
+  ApiSecurity,
   ApiTags,
-  ApiTooManyRequestsResponse,
-  ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ClientThrottleGuard } from '../abuse/client-throttle.guard.js';
 import type { AuthUser } from '../common/auth-user.js';
 import { CurrentUser } from '../common/decorators/current-user.decorator.js';
 import { Public } from '../common/decorators/public.decorator.js';
+import { ApiErrors, ApiRateLimited, ApiUuidParam } from '../common/openapi/decorators.js';
+import { CSRF_HEADER_SCHEME, REFRESH_COOKIE_SCHEME, REFRESH_TOKEN_SCHEME } from '../common/openapi/document.js';
 import { UserResponseDto } from '../users/dto/user-response.dto.js';
 import type { User } from '../users/user.entity.js';
 import { AuthService, type ClientInfo } from './auth.service.js';
@@ -56,14 +53,31 @@ import {
 const TRANSPORT_DOC = {
   name: 'X-Token-Transport',
   required: false,
+  schema: { type: 'string' as const, enum: ['cookie', 'bearer'] },
   description:
     '`cookie`: the refresh token is set as an HttpOnly, SameSite=Strict cookie scoped to /api/auth (plus a readable csrf_token cookie) and left out of the body',
 };
 const CSRF_DOC = {
   name: 'X-CSRF-Token',
   required: false,
+  schema: { type: 'string' as const },
   description: 'Cookie mode only: must equal the csrf_token cookie whenever the refresh cookie is used (else 403)',
 };
+
+const SET_COOKIE = {
+  'Set-Cookie': {
+    description:
+      'Cookie mode only (`X-Token-Transport: cookie`): `refresh_token` (HttpOnly, SameSite=Strict, Path=/api/auth) and the readable `csrf_token`',
+    schema: { type: 'string' as const },
+  },
+};
+const CLEAR_COOKIES = {
+  'Set-Cookie': {
+    description: 'Expires the `refresh_token` and `csrf_token` cookies (sent whether or not the session used cookie mode)',
+    schema: { type: 'string' as const },
+  },
+};
+const CSRF_FAILURE = 'Cookie mode: the refresh cookie came without a matching X-CSRF-Token header';
 
 @ApiTags('auth')
 @Controller('auth')
@@ -76,10 +90,19 @@ export class AuthController {
   @Public()
   @Post('register')
   @UseGuards(ClientThrottleGuard)
-  @ApiTooManyRequestsResponse({ description: 'Too many requests from this client; see Retry-After' })
-  @ApiCreatedResponse({ type: UserResponseDto })
-  @ApiBadRequestResponse({ description: 'Invalid username, password policy violation, or unknown fields' })
-  @ApiConflictResponse({ description: 'Username already taken (case-insensitively)' })
+  @ApiOperation({
+    operationId: 'register',
+    summary: 'Create an account',
+    description:
+      'Creates a user with the `user` role: `active`, or `pending` until an admin approves it when REQUIRE_APPROVAL is on. ' +
+      'Shares the per-client rate limit of login and refresh.',
+  })
+  @ApiRateLimited()
+  @ApiCreatedResponse({ type: UserResponseDto, description: 'The new user' })
+  @ApiErrors({
+    400: 'Invalid username, a password the policy refuses (the message says what to change), or unknown fields',
+    409: 'Username already taken (case-insensitively)',
+  })
   register(@Body() dto: RegisterDto): Promise<UserResponseDto> {
     return this.auth.register(dto);
   }
@@ -87,14 +110,23 @@ export class AuthController {
   @Public()
   @UseGuards(ClientThrottleGuard, LocalAuthGuard)
   @Post('login')
-  @ApiHeader(TRANSPORT_DOC)
   @HttpCode(200)
+  @ApiOperation({
+    operationId: 'login',
+    summary: 'Log in with username and password',
+    description:
+      'Answers a fresh access token and a refresh token. With `X-Token-Transport: cookie` the refresh token is set as an ' +
+      'HttpOnly cookie instead and left out of the body.',
+  })
+  @ApiHeader(TRANSPORT_DOC)
   @ApiBody({ type: LoginDto })
-  @ApiOkResponse({ type: TokenPairDto, description: 'A fresh access token and a refresh token' })
-  @ApiBadRequestResponse({ description: 'Missing or non-string fields, or credentials in the query string' })
-  @ApiUnauthorizedResponse({ description: 'Wrong username or password (one message for both)' })
-  @ApiForbiddenResponse({ description: 'Account pending approval or disabled (only after a correct password)' })
-  @ApiTooManyRequestsResponse({ description: 'Account locked after repeated failures, or too many requests from this client; see Retry-After' })
+  @ApiRateLimited('Account locked after repeated failures, or too many requests from this client; see Retry-After')
+  @ApiOkResponse({ type: TokenPairDto, description: 'A fresh access token and a refresh token', headers: SET_COOKIE })
+  @ApiErrors({
+    400: 'Missing or non-string fields, unknown fields, or credentials in the query string',
+    401: 'Wrong username or password (one message for both)',
+    403: 'Account pending approval or disabled (only after a correct password)',
+  })
   async login(
     @CurrentUser() user: User,
     @Req() request: FastifyRequest,
@@ -109,15 +141,28 @@ export class AuthController {
   @Public()
   @UseGuards(ClientThrottleGuard, RefreshTokenGuard)
   @Post('refresh')
-  @ApiTooManyRequestsResponse({ description: 'Too many requests from this client; see Retry-After' })
-  @ApiHeader(TRANSPORT_DOC)
-  @ApiHeader(CSRF_DOC)
-  @ApiForbiddenResponse({ description: 'Cookie mode: the refresh cookie came without a matching X-CSRF-Token header' })
   @HttpCode(200)
-  @ApiBearerAuth()
+  @ApiOperation({
+    operationId: 'refreshTokens',
+    summary: 'Trade a refresh token for a new pair',
+    description:
+      'The refresh token comes as `Authorization: Bearer`, as `{"refreshToken"}` in the body, or (cookie mode) as the ' +
+      '`refresh_token` cookie together with an `X-CSRF-Token` header equal to the `csrf_token` cookie. The refresh token ' +
+      'is rotated; presenting an already-rotated one revokes the whole session. The new access token is not fresh.',
+  })
+  @ApiSecurity(REFRESH_TOKEN_SCHEME)
+  @ApiSecurity({ [REFRESH_COOKIE_SCHEME]: [], [CSRF_HEADER_SCHEME]: [] })
+  // The third way, the token in the body, needs no credential outside the request body.
+  @ApiSecurity({})
+  @ApiHeader(TRANSPORT_DOC)
   @ApiBody({ type: RefreshDto, required: false })
-  @ApiOkResponse({ type: TokenPairDto, description: 'A new pair; the access token is not fresh' })
-  @ApiUnauthorizedResponse({ description: 'Invalid, expired, revoked or reused refresh token' })
+  @ApiRateLimited()
+  @ApiOkResponse({ type: TokenPairDto, description: 'A new pair; the access token is not fresh', headers: SET_COOKIE })
+  @ApiErrors({
+    400: 'A body that is not `{"refreshToken": string}`',
+    401: 'Missing, invalid, expired, revoked or reused refresh token',
+    403: CSRF_FAILURE,
+  })
   async refresh(
     @CurrentUser() claims: RefreshClaims,
     @Req() request: FastifyRequest,
@@ -127,12 +172,15 @@ export class AuthController {
   }
 
   @Post('logout')
-  @ApiHeader(CSRF_DOC)
-  @ApiForbiddenResponse({ description: 'Cookie mode: the refresh cookie came without a matching X-CSRF-Token header' })
   @HttpCode(204)
-  @ApiBearerAuth()
-  @ApiNoContentResponse({ description: 'This session is revoked' })
-  @ApiUnauthorizedResponse({ description: 'Missing, invalid, expired or revoked access token' })
+  @ApiOperation({
+    operationId: 'logout',
+    summary: 'Log out this session',
+    description: 'Revokes the session of the access token and clears the token cookies.',
+  })
+  @ApiHeader(CSRF_DOC)
+  @ApiNoContentResponse({ description: 'This session is revoked', headers: CLEAR_COOKIES })
+  @ApiErrors({ 403: CSRF_FAILURE })
   async logout(
     @CurrentUser() caller: AuthUser,
     @Req() request: FastifyRequest,
@@ -144,12 +192,15 @@ export class AuthController {
   }
 
   @Post('logout-all')
-  @ApiHeader(CSRF_DOC)
-  @ApiForbiddenResponse({ description: 'Cookie mode: the refresh cookie came without a matching X-CSRF-Token header' })
   @HttpCode(204)
-  @ApiBearerAuth()
-  @ApiNoContentResponse({ description: 'Every session of the user is revoked' })
-  @ApiUnauthorizedResponse({ description: 'Missing, invalid, expired or revoked access token' })
+  @ApiOperation({
+    operationId: 'logoutAll',
+    summary: 'Log out every session of the caller',
+    description: 'Revokes every session of the user, on every device, and clears the token cookies.',
+  })
+  @ApiHeader(CSRF_DOC)
+  @ApiNoContentResponse({ description: 'Every session of the user is revoked', headers: CLEAR_COOKIES })
+  @ApiErrors({ 403: CSRF_FAILURE })
   async logoutAll(
     @CurrentUser() caller: AuthUser,
     @Req() request: FastifyRequest,
@@ -161,20 +212,26 @@ export class AuthController {
   }
 
   @Get('sessions')
-  @ApiBearerAuth()
-  @ApiOkResponse({ type: [SessionResponseDto] })
-  @ApiUnauthorizedResponse({ description: 'Missing, invalid, expired or revoked access token' })
+  @ApiOperation({
+    operationId: 'listSessions',
+    summary: 'List the caller’s active sessions',
+    description: 'Every live session of the user; `current` marks the one making this request.',
+  })
+  @ApiOkResponse({ type: [SessionResponseDto], description: 'The active sessions' })
   sessions(@CurrentUser() caller: AuthUser): Promise<SessionResponseDto[]> {
     return this.auth.listSessions(caller);
   }
 
   @Delete('sessions/:id')
   @HttpCode(204)
-  @ApiBearerAuth()
+  @ApiOperation({
+    operationId: 'revokeSession',
+    summary: 'Revoke one of the caller’s sessions',
+    description: 'Logs out one session of the caller (another device, or this one).',
+  })
+  @ApiUuidParam('id', 'The session id')
   @ApiNoContentResponse({ description: 'The session is revoked' })
-  @ApiBadRequestResponse({ description: 'The id is not a UUID' })
-  @ApiUnauthorizedResponse({ description: 'Missing, invalid, expired or revoked access token' })
-  @ApiNotFoundResponse({ description: 'Not one of the caller’s live sessions' })
+  @ApiErrors({ 400: 'The id is not a UUID', 404: 'Not one of the caller’s live sessions' })
   revokeSession(@CurrentUser() caller: AuthUser, @Param('id', new ParseUUIDPipe()) id: string): Promise<void> {
     return this.auth.revokeSession(caller, id);
   }

@@ -6,7 +6,9 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { AppModule } from '../../src/app.module.js';
 import { APP_OPTIONS, createAdapter, setupApp } from '../../src/app.setup.js';
+import { createOpenApiDocument } from '../../src/common/openapi/document.js';
 import { AppConfig } from '../../src/config/app-config.js';
+import { validateResponses } from './openapi-validator.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
 
 export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
@@ -46,6 +48,8 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     .compile();
   const app = moduleRef.createNestApplication<NestFastifyApplication>(createAdapter(), { ...APP_OPTIONS, logger: false });
   await setupApp(app);
+  // Every answer in every e2e suite is checked against the document this app serves.
+  validateResponses(app.getHttpAdapter().getInstance(), createOpenApiDocument(app));
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   return {

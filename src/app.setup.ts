@@ -1,4 +1,4 @@
-import { BadRequestException } from '@nestjs/common';
+import { BadRequestException, RequestMethod } from '@nestjs/common';
 import cookie from '@fastify/cookie';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
@@ -32,7 +32,8 @@ export function createAdapter(): FastifyAdapter {
 /** Everything main.ts applies to the app, so the e2e tests see exactly production behaviour. */
 export async function setupApp(app: NestFastifyApplication): Promise<void> {
   const config = app.get(AppConfig);
-  app.setGlobalPrefix('api');
+  // JWKS clients look for the key set at the origin's well-known path, not under /api.
+  app.setGlobalPrefix('api', { exclude: [{ path: '.well-known/jwks.json', method: RequestMethod.GET }] });
   app.useLogger(app.get(Logger));
   // No enableShutdownHooks(): main.ts owns the signals (graceful shutdown); a test process must not exit on them.
 

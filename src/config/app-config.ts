@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { JwtAlgorithm } from '../auth/tokens/key-files.js';
 import { parseDurationSeconds } from './duration.js';
 
 const DEV_SECRET_FILE = join('data', 'jwt-secret');
@@ -11,6 +12,9 @@ export class AppConfig {
   readonly port: number;
   readonly databaseUrl: string;
   readonly jwtSecret: string;
+  readonly jwtAlgorithm: JwtAlgorithm;
+  /** Where the ES256/EdDSA private keys are (unused for HS256). */
+  readonly jwtKeysDir: string;
   readonly jwtIssuer: string;
   readonly jwtAudience: string;
   readonly accessTtlSeconds: number;
@@ -33,6 +37,8 @@ export class AppConfig {
     this.port = Number(env.PORT ?? 3000);
     this.databaseUrl = env.DATABASE_URL ?? 'sqlite:data/app.db';
     this.jwtSecret = env.JWT_SECRET ?? developmentSecret();
+    this.jwtAlgorithm = (env.JWT_ALGORITHM as JwtAlgorithm | undefined) ?? 'HS256';
+    this.jwtKeysDir = env.JWT_KEYS_DIR ?? join('data', 'keys');
     this.jwtIssuer = env.JWT_ISSUER ?? 'nest-auth-service';
     this.jwtAudience = env.JWT_AUDIENCE ?? 'nest-auth-service';
     this.accessTtlSeconds = parseDurationSeconds(env.JWT_ACCESS_TTL ?? '15m')!;

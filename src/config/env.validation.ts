@@ -14,6 +14,7 @@ import {
   validateSync,
 } from 'class-validator';
 import { Type } from 'class-transformer';
+import { JWT_ALGORITHMS } from '../auth/tokens/key-files.js';
 
 const DURATION = /^[1-9]\d*\s*[smhd]?$/;
 const DURATION_MESSAGE = '$property must be a duration such as 900, 30s, 15m, 12h or 7d';
@@ -41,6 +42,14 @@ export class EnvironmentVariables {
   @IsString()
   @MinLength(32, { message: 'JWT_SECRET must be at least 32 characters long' })
   JWT_SECRET?: string;
+
+  @IsOptional()
+  @IsIn(JWT_ALGORITHMS, { message: `JWT_ALGORITHM must be one of ${JWT_ALGORITHMS.join(', ')}` })
+  JWT_ALGORITHM?: string;
+
+  @IsOptional()
+  @IsString()
+  JWT_KEYS_DIR?: string;
 
   @IsOptional()
   @IsString()
@@ -130,6 +139,9 @@ export function validateEnvironment(raw: Record<string, unknown>): Record<string
   }
   if (env.NODE_ENV === 'production' && !env.JWT_SECRET) {
     throw new Error('Invalid configuration:\n  - JWT_SECRET is required (at least 32 characters) when NODE_ENV=production');
+  }
+  if (env.NODE_ENV === 'production' && env.JWT_ALGORITHM && env.JWT_ALGORITHM !== 'HS256' && !env.JWT_KEYS_DIR) {
+    throw new Error(`Invalid configuration:\n  - JWT_KEYS_DIR is required when NODE_ENV=production and JWT_ALGORITHM=${env.JWT_ALGORITHM}`);
   }
   if (Boolean(env.ADMIN_USERNAME) !== Boolean(env.ADMIN_PASSWORD)) {
     throw new Error('Invalid configuration:\n  - ADMIN_USERNAME and ADMIN_PASSWORD must be set together');

@@ -75,6 +75,14 @@ describe.each([
     expect((await t.http().get('/api/.well-known/jwks.json')).status).toBe(404);
   });
 
+  it('documents the route in OpenAPI at its real path, public, with its response schema', async () => {
+    const document = (await t.http().get('/docs-json')).body;
+    const operation = document.paths['/.well-known/jwks.json']?.get;
+    expect(operation).toMatchObject({ operationId: 'getJwks', security: [], tags: ['auth'] });
+    expect(operation.responses['200'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/JwksDto' });
+    expect(document.components.schemas.JwkDto.required).toEqual(['kid', 'alg', 'use', 'kty', 'crv', 'x']);
+  });
+
   it('lets a resource server verify access tokens with jose against the served JWKS (issuer and audience)', async () => {
     const jwks = createRemoteJWKSet(new URL('/.well-known/jwks.json', baseUrl));
     const { payload, protectedHeader } = await jwtVerify(user.accessToken, jwks, { issuer: 'nest-auth-service', audience: 'nest-auth-service' });

@@ -66,9 +66,7 @@ export class KeyRing implements OnModuleInit, OnModuleDestroy {
       this.use([hmacKey(config.jwtSecret)], []);
     } else {
       // Thrown here, a missing, unreadable or mismatched key stops the start-up naming its file.
-      const files = this.readOrCreateFolder(config.jwtAlgorithm);
-      this.folderState = folderFingerprint(config.jwtKeysDir);
-      this.useFiles(files);
+      this.useFiles(this.readOrCreateFolder(config.jwtAlgorithm));
     }
   }
 
@@ -179,10 +177,15 @@ export class KeyRing implements OnModuleInit, OnModuleDestroy {
   private readOrCreateFolder(algorithm: AsymmetricAlgorithm): KeyFile[] {
     const folder = this.config.jwtKeysDir;
     const production = this.config.nodeEnv === 'production';
-    const files = production || existsSync(folder) ? readKeyFolder(folder, algorithm) : [];
-    if (files.length > 0) return files;
+    if (production || existsSync(folder)) {
+      // Taken before the files are read: a key added meanwhile makes the next reload see a change.
+      this.folderState = folderFingerprint(folder);
+      const files = readKeyFolder(folder, algorithm);
+      if (files.length > 0) return files;
+    }
     if (production) throw new KeyFileError(`JWT_KEYS_DIR ${folder} holds no *.pem key (add one with npm run keys:add)`);
     const created = addKeyFile(folder, algorithm);
+    this.folderState = folderFingerprint(folder);
     this.logger.log(`Created signing key ${created.file} (kid ${created.kid})`);
     return [created];
   }

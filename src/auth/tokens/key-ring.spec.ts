@@ -1,4 +1,5 @@
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { Logger } from '@nestjs/common';
 import jwt from 'jsonwebtoken';
 import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -56,6 +57,8 @@ describe('KeyRing with a key folder', () => {
     const when = new Date(Date.now() - secondsAgo * 1000);
     utimesSync(file, when, when);
   };
+  // The reload errors these tests provoke on purpose would otherwise go to the console.
+  beforeAll(() => Logger.overrideLogger(false));
   beforeEach(() => {
     folder = mkdtempSync(join(tmpdir(), 'key-ring-spec-'));
   });

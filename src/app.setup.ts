@@ -1,4 +1,4 @@
-import { BadRequestException } from '@nestjs/common';
+import { BadRequestException, RequestMethod } from '@nestjs/common';
 import cookie from '@fastify/cookie';
 // reply.sendFile() (the web client's index.html for its own paths) comes from @fastify/static.
 import type {} from '@fastify/static';
@@ -49,7 +49,8 @@ function trustProxyFromEnvironment(): TrustProxy {
 export async function setupApp(app: NestFastifyApplication): Promise<void> {
   const config = app.get(AppConfig);
   const http = config.http;
-  app.setGlobalPrefix('api');
+  // JWKS clients look for the key set at the origin's well-known path, not under /api.
+  app.setGlobalPrefix('api', { exclude: [{ path: '.well-known/jwks.json', method: RequestMethod.GET }] });
   app.useLogger(app.get(Logger));
   // No enableShutdownHooks(): main.ts owns the signals (graceful shutdown); a test process must not exit on them.
 

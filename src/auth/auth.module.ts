@@ -13,6 +13,7 @@ import { RolesGuard } from './guards/roles.guard.js';
 import { JwtRefreshStrategy } from './strategies/jwt-refresh.strategy.js';
 import { JwtStrategy } from './strategies/jwt.strategy.js';
 import { LocalStrategy } from './strategies/local.strategy.js';
+import { JwksController } from './tokens/jwks.controller.js';
 import { KeyRing } from './tokens/key-ring.js';
 import { TokensService } from './tokens/tokens.service.js';
 
@@ -24,7 +25,7 @@ import { TokensService } from './tokens/tokens.service.js';
     SessionsModule,
     PasswordsModule,
   ],
-  controllers: [AuthController],
+  controllers: [AuthController, JwksController],
   providers: [
     AuthService,
     LoginService,

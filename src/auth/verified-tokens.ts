@@ -13,7 +13,8 @@ export type VerifiedClaims = AccessClaims & { exp: number; nbf?: number };
  *
  * Only verified tokens get in, so filling it takes valid tokens, i.e. logins; it holds at
  * most `capacity` entries (oldest out first, ~0.5 KB each) and an expired entry is dropped
- * when it is next presented. A new process (or JWT_SECRET) starts empty.
+ * when it is next presented. A new process (or JWT_SECRET) starts empty, and
+ * a change of the signing keys empties it.
  */
 export class VerifiedTokens {
   private readonly entries = new Map<string, VerifiedClaims>();
@@ -38,6 +39,11 @@ export class VerifiedTokens {
     if (this.entries.has(token)) return;
     if (this.entries.size >= this.capacity) this.entries.delete(this.entries.keys().next().value!);
     this.entries.set(token, claims as VerifiedClaims);
+  }
+
+  /** After the key set changed: a token of a removed key must not outlive it here. */
+  clear(): void {
+    this.entries.clear();
   }
 
   get size(): number {

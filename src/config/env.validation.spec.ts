@@ -24,6 +24,16 @@ describe('validateEnvironment', () => {
     expect(() => validateEnvironment({ NODE_ENV: 'production', JWT_SECRET: SECRET })).not.toThrow();
   });
 
+  it('takes HS256, ES256 or EdDSA, and a key folder for the asymmetric ones in production', () => {
+    expect(() => validateEnvironment({ JWT_ALGORITHM: 'RS256' })).toThrow(/JWT_ALGORITHM must be one of: HS256, ES256, EdDSA/);
+    expect(() => validateEnvironment({ JWT_ALGORITHM: 'none' })).toThrow(/JWT_ALGORITHM/);
+    expect(() => validateEnvironment({ JWT_ALGORITHM: 'ES256' })).not.toThrow();
+    const production = { NODE_ENV: 'production', JWT_SECRET: SECRET };
+    expect(() => validateEnvironment({ ...production, JWT_ALGORITHM: 'EdDSA' })).toThrow(/JWT_KEYS_DIR is required when NODE_ENV=production and JWT_ALGORITHM=EdDSA/);
+    expect(() => validateEnvironment({ ...production, JWT_ALGORITHM: 'EdDSA', JWT_KEYS_DIR: '/etc/auth/keys' })).not.toThrow();
+    expect(new AppConfig({ JWT_SECRET: SECRET }).tokens).toMatchObject({ algorithm: 'HS256', keysDir: 'data/keys' });
+  });
+
   it('wants ADMIN_USERNAME and ADMIN_PASSWORD together', () => {
     expect(() => validateEnvironment({ ADMIN_USERNAME: 'root' })).toThrow(/ADMIN_USERNAME and ADMIN_PASSWORD/);
   });

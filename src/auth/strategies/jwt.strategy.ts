@@ -34,6 +34,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
       ignoreExpiration: false,
       passReqToCallback: true,
     });
+    keys.onChange(() => this.verified.clear());
   }
 
   /**

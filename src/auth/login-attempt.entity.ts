@@ -14,9 +14,9 @@ export class LoginAttempt {
   failures: number;
 
   /** Attempts are counted when they start, so a burst of parallel guesses cannot outrun the count. */
-  @Column({ name: 'last_attempt_at', type: 'datetime', precision: 3 })
+  @Column({ name: 'last_attempt_at', type: Date, precision: 3 })
   lastAttemptAt: Date;
 
-  @Column({ name: 'locked_until', type: 'datetime', precision: 3, nullable: true })
+  @Column({ name: 'locked_until', type: Date, precision: 3, nullable: true })
   lockedUntil: Date | null;
 }

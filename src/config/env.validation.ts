@@ -32,8 +32,9 @@ export class EnvironmentVariables {
   PORT?: number;
 
   @IsOptional()
-  @Matches(/^(sqlite:.+|mysql:\/\/.+)$/, {
-    message: 'DATABASE_URL must be sqlite:<file>, sqlite::memory: or mysql://user:pass@host:3306/db',
+  @Matches(/^(sqlite:.+|mysql:\/\/.+|postgres(ql)?:\/\/.+)$/, {
+    message:
+      'DATABASE_URL must be sqlite:<file>, sqlite::memory:, mysql://user:pass@host:3306/db or postgres://user:pass@host:5432/db',
   })
   DATABASE_URL?: string;
 

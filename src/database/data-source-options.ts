@@ -40,6 +40,31 @@ export function dataSourceOptions(databaseUrl: string): DataSourceOptions {
       extra: { connectionLimit: 10, enableKeepAlive: true },
     };
   }
+  if (databaseUrl.startsWith('postgres://') || databaseUrl.startsWith('postgresql://')) {
+    return {
+      type: 'postgres',
+      url: databaseUrl,
+      entities,
+      migrations,
+      migrationsRun: true,
+      // The same fail-fast bounds as MySQL: the server cancels a statement after 1.5 s
+      // (statement_timeout), and the client gives up on an answer that never comes (a
+      // stalled network) after 1.5 s plus a margin for the server's own cancel to arrive.
+      connectTimeoutMS: DB_TIMEOUT_MS,
+      subscribers: [DropTimedOutConnectionsSubscriber],
+      logger: new TypeOrmLogger(),
+      extra: {
+        max: 10,
+        keepAlive: true,
+        statement_timeout: DB_TIMEOUT_MS,
+        lock_timeout: DB_TIMEOUT_MS,
+        query_timeout: DB_TIMEOUT_MS + 300,
+        idle_in_transaction_session_timeout: 10_000,
+        // A new PostgreSQL connection is a new server process: keep idle ones a while.
+        idleTimeoutMillis: 60_000,
+      },
+    };
+  }
   const database = databaseUrl.slice('sqlite:'.length);
   if (database !== ':memory:') mkdirSync(dirname(database), { recursive: true });
   return {

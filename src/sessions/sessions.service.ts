@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { DataSource, IsNull, MoreThan, Repository } from 'typeorm';
 import { AppConfig } from '../config/app-config.js';
 import type { Role } from '../common/role.enum.js';
+import { postgresLiveSessionRow, type PostgresPool } from './postgres-live-session.js';
 import { Session } from './session.entity.js';
 
 /** What the per-request lookup learns about a live session and its (active) user. */
@@ -31,7 +32,7 @@ const LIVE_SESSION_SQL =
   's.revoked_at, s.expires_at, s.last_used_at ' +
   'FROM sessions s INNER JOIN users u ON u.id = s.user_id WHERE s.id = ? AND s.user_id = ?';
 
-/** Bounds the lookup on MySQL like the pool's connect timeout, so a stalled server means 503, not a hang. */
+/** Bounds the lookup on MySQL and PostgreSQL like the pool's connect timeout, so a stalled server means 503, not a hang. */
 const LOOKUP_TIMEOUT_MS = 2000;
 
 /** The parts of the drivers' own handles the lookup uses (TypeORM keeps them on its driver). */
@@ -109,7 +110,7 @@ export class SessionsService {
    * Without an open handle (not connected yet, or closed) it takes TypeORM's path.
    */
   private liveSessionRow(sessionId: string, userId: string): Promise<Record<string, unknown> | undefined> {
-    const driver = this.dataSource.driver as { databaseConnection?: SqliteHandle; pool?: MysqlPool };
+    const driver = this.dataSource.driver as { databaseConnection?: SqliteHandle; pool?: MysqlPool; master?: PostgresPool };
     if (this.dataSource.options.type === 'better-sqlite3' && driver.databaseConnection?.open) {
       const handle = driver.databaseConnection;
       let statement = this.statements.get(handle);
@@ -126,6 +127,9 @@ export class SessionsService {
           error ? reject(error) : resolve((rows as Array<Record<string, unknown>>)[0]),
         );
       });
+    }
+    if (this.dataSource.options.type === 'postgres' && driver.master && this.dataSource.isInitialized) {
+      return postgresLiveSessionRow(driver.master, sessionId, userId, LOOKUP_TIMEOUT_MS);
     }
     return this.dataSource
       .query(LIVE_SESSION_SQL, [sessionId, userId])

@@ -1,5 +1,6 @@
 import {
   ArgumentsHost,
+  BadRequestException,
   Catch,
   ConflictException,
   HttpException,
@@ -9,9 +10,9 @@ import {
 } from '@nestjs/common';
 import { BaseExceptionFilter } from '@nestjs/core';
 import { STATUS_CODES } from 'node:http';
-import { driverErrorCode, isUniqueViolation } from '../database-errors.js';
+import { driverErrorCode, isPostgresUnavailable, isUniqueViolation, isUnstorableText } from '../database-errors.js';
 
-const FOREIGN_KEY_CODES = new Set(['SQLITE_CONSTRAINT_FOREIGNKEY', 'ER_NO_REFERENCED_ROW_2', 'ER_NO_REFERENCED_ROW']);
+const FOREIGN_KEY_CODES = new Set(['SQLITE_CONSTRAINT_FOREIGNKEY', 'ER_NO_REFERENCED_ROW_2', 'ER_NO_REFERENCED_ROW', '23503']);
 const UNAVAILABLE_CODES = new Set([
   'SQLITE_BUSY',
   'SQLITE_LOCKED',
@@ -80,10 +81,13 @@ export class HttpErrorFilter extends BaseExceptionFilter {
       const message = DUPLICATE_MESSAGES.find(([pattern]) => pattern.test(constraint))?.[1] ?? 'Already exists';
       return new ConflictException(message);
     }
+    if (isUnstorableText(exception)) {
+      return new BadRequestException('Text must not contain NUL or unencodable characters');
+    }
     if (code && FOREIGN_KEY_CODES.has(code)) {
       return new ConflictException('The referenced record no longer exists');
     }
-    if ((code && UNAVAILABLE_CODES.has(code)) || isConnectionFailure(exception)) {
+    if ((code && UNAVAILABLE_CODES.has(code)) || isConnectionFailure(exception) || isPostgresUnavailable(exception)) {
       this.logger.error({ msg: `Database unavailable: ${code ?? ''} ${text}`, requestId });
       return new ServiceUnavailableException('Database unavailable, try again shortly');
     }
@@ -110,7 +114,12 @@ function withErrorName(exception: HttpException): HttpException {
  * quotes the duplicate values, and an author called "Users" must not read as a username clash.
  */
 function violatedConstraint(text: string): string {
-  return /for key '([^']+)'$/.exec(text)?.[1] ?? /constraint failed: (.+)$/.exec(text)?.[1] ?? text;
+  return (
+    /for key '([^']+)'$/.exec(text)?.[1] ??
+    /constraint failed: (.+)$/.exec(text)?.[1] ??
+    /unique constraint "([^"]+)"/.exec(text)?.[1] ??
+    text
+  );
 }
 
 /** TypeORM reports a pool that cannot connect with these names rather than a code. */

@@ -6,6 +6,12 @@ import { Public } from '../common/decorators/public.decorator.js';
 
 const PROBE_TIMEOUT_MS = 2000;
 
+/**
+ * Reads a table, not just `SELECT 1`: a Galera node that lost quorum (non-Primary) still
+ * answers `SELECT 1` but refuses every table read (error 1047), so it must report down.
+ */
+const PROBE_SQL = 'SELECT 1 FROM users WHERE 1 = 0';
+
 @ApiTags('operations')
 @Controller('health')
 export class HealthController {
@@ -19,7 +25,7 @@ export class HealthController {
     let timer: NodeJS.Timeout | undefined;
     try {
       await Promise.race([
-        this.dataSource.query('SELECT 1'),
+        this.dataSource.query(PROBE_SQL),
         new Promise((_, reject) => {
           timer = setTimeout(() => reject(new Error('timeout')), PROBE_TIMEOUT_MS);
         }),

@@ -65,7 +65,12 @@ export class UsersService {
       updatedAt: now,
       lastLoginAt: null,
     });
-    return this.users.save(user);
+    // insert, not save: save() wraps a SELECT and the INSERT in a transaction, and on a
+    // Galera cluster a transaction that loses a conflict with another node fails as a
+    // deadlock at COMMIT; a lone INSERT is retried by the node and then meets the unique
+    // index like on any server (409).
+    await this.users.insert(user);
+    return user;
   }
 
   findById(id: string): Promise<User | null> {

@@ -31,6 +31,8 @@ const UNAVAILABLE_CODES = new Set([
   'ER_LOCK_WAIT_TIMEOUT',
   'ER_LOCK_DEADLOCK',
   'ER_QUERY_TIMEOUT',
+  // 1047: a Galera node that is not part of the Primary component refuses every table access.
+  'ER_UNKNOWN_COM_ERROR',
 ]);
 
 /** Refusals worth a warning: who was not let in, who lacked the right, who was slowed down. */

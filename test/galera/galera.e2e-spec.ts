@@ -10,6 +10,10 @@ import type { TestDatabase } from '../support/test-database.js';
 /**
  * Instances of the service bound to different nodes of a 3-node MariaDB Galera cluster
  * (`scripts/galera.sh start` prints TEST_GALERA_URLS). Skipped without a cluster.
+ *
+ * Caveat: these are in-process apps, and passport's strategy registry is process-wide, so the
+ * access-token session check of every app runs on the last app's pool (node 3). Writes and
+ * the refresh/registration paths do go through each app's own node.
  */
 const URLS = (process.env.TEST_GALERA_URLS ?? '').split(',').filter(Boolean);
 const GALERA_SCRIPT = fileURLToPath(new URL('../../scripts/galera.sh', import.meta.url));
@@ -156,8 +160,9 @@ describeGalera('instances on a 3-node MariaDB Galera cluster', () => {
     }
   }, 180_000);
 
-  // Skipped: on the loaded development machine the survivors' /me probes did not reach three
-  // 200s in a row within 10 s of the kill (no 5xx was logged by them); not yet understood.
+  // Skipped until the suite runs its instances as separate processes (spawnServer): passport
+  // keeps strategies in one process-wide registry by name, so in one Jest process every app's
+  // 'jwt' strategy is the last app's (node 3's), and killing node 3 fails /me on all of them.
   it.skip('a node killed under load: only its instance answers 503 (for a few seconds elsewhere at most), nothing is lost', async () => {
     const users = await Promise.all(apps.map((app) => registerAndLogin(app)));
     const registered: string[] = [];

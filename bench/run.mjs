@@ -1,5 +1,5 @@
-// `npm run bench`: builds the service, runs it on a throw-away SQLite file (and MySQL when
-// BENCH_MYSQL_URL is set), seeds it, and drives it over loopback with autocannon next to a
+// `npm run bench`: builds the service, runs it on a throw-away SQLite file (and MySQL or
+// PostgreSQL when BENCH_MYSQL_URL or BENCH_POSTGRES_URL is set), seeds it, and drives it over loopback with autocannon next to a
 // bare node:http reference server and the argon2 ceiling, all measured in the same run.
 //
 //   npm run bench [-- --duration 10 --connections 50 --json --scenarios me,authors,login,storm,defaultlog,es256]
@@ -47,7 +47,8 @@ if (options.help) {
   console.log(`usage: npm run bench -- [--duration s] [--rounds n] [--warmup s] [--connections n] [--login-connections n]
        [--scenarios ${ALL_SCENARIOS.join(',')}] [--no-sqlite] [--no-build] [--dist dir] [--cpu-prof dir]
        [--node-args "--flag ..."] [--service-env NAME=value ...] [--json]
-BENCH_MYSQL_URL=mysql://root@127.0.0.1:3306 also benchmarks MySQL (a throw-away database is created and dropped).`);
+BENCH_MYSQL_URL=mysql://root@127.0.0.1:3306 also benchmarks MySQL, BENCH_POSTGRES_URL=postgres://postgres@127.0.0.1:5432
+PostgreSQL (a throw-away database is created and dropped).`);
   process.exit(0);
 }
 
@@ -272,6 +273,29 @@ async function createMysqlDatabase(serverUrl) {
   };
 }
 
+// ---------------------------------------------------------------- PostgreSQL throw-away database
+async function createPostgresDatabase(serverUrl) {
+  const { default: pg } = await import('pg');
+  const url = new URL(serverUrl);
+  if (!['127.0.0.1', 'localhost', '::1', '[::1]'].includes(url.hostname)) {
+    throw new Error('BENCH_POSTGRES_URL must point at a loopback PostgreSQL server (127.0.0.1)');
+  }
+  const name = `bench_${randomBytes(6).toString('hex')}`;
+  url.pathname = '/postgres';
+  const admin = new pg.Client({ connectionString: url.toString() });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${name}" ENCODING 'UTF8' TEMPLATE template0`);
+  const databaseUrl = new URL(serverUrl);
+  databaseUrl.pathname = `/${name}`;
+  return {
+    url: databaseUrl.toString(),
+    async drop() {
+      await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await admin.end();
+    },
+  };
+}
+
 // ---------------------------------------------------------------- seeding
 async function api(base, method, path, { token, body } = {}) {
   const response = await fetch(base + path, {
@@ -351,6 +375,16 @@ async function insertAuthors(databaseUrl, ownerId) {
     for (const row of rows) await connection.execute(sql, row);
     await connection.commit();
     await connection.end();
+  } else if (databaseUrl.startsWith('postgres')) {
+    const { default: pg } = await import('pg');
+    const client = new pg.Client({ connectionString: databaseUrl });
+    await client.connect();
+    let n = 0;
+    const text = sql.replace(/\?/g, () => `$${++n}`);
+    await client.query('BEGIN');
+    for (const row of rows) await client.query(text, [...row.slice(0, 5), row[5] === 1, ...row.slice(6)]);
+    await client.query('COMMIT');
+    await client.end();
   } else {
     const { default: Database } = await import('better-sqlite3');
     const db = new Database(databaseUrl.slice('sqlite:'.length), { timeout: 5000 });
@@ -744,6 +778,11 @@ async function benchDatabases(reference, ceiling) {
     const newMysql = () => createMysqlDatabase(process.env.BENCH_MYSQL_URL);
     databases.push(await benchDatabase('mysql', newMysql, reference, ceiling));
     if (SCENARIOS.has('es256')) databases.at(-1).es256 = await benchEs256('mysql', newMysql);
+  }
+  if (process.env.BENCH_POSTGRES_URL) {
+    databases.push(
+      await benchDatabase('postgres', () => createPostgresDatabase(process.env.BENCH_POSTGRES_URL), reference, ceiling),
+    );
   }
   return databases;
 }

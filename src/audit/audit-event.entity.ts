@@ -5,7 +5,7 @@ export class AuditEvent {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id: string;
 
-  @Column({ type: 'datetime', precision: 3 })
+  @Column({ type: Date, precision: 3 })
   at: Date;
 
   @Column({ type: 'varchar', length: 64 })

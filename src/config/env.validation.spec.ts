@@ -11,11 +11,18 @@ describe('validateEnvironment', () => {
   });
 
   it('names every invalid variable', () => {
-    expect(() => validateEnvironment({ PORT: 'eighty', DATABASE_URL: 'postgres://x', JWT_ACCESS_TTL: '15 minutes' })).toThrow(
+    expect(() => validateEnvironment({ PORT: 'eighty', DATABASE_URL: 'oracle://x', JWT_ACCESS_TTL: '15 minutes' })).toThrow(
       /PORT[\s\S]*DATABASE_URL[\s\S]*JWT_ACCESS_TTL/,
     );
     expect(() => validateEnvironment({ REQUIRE_APPROVAL: 'yes' })).toThrow(/REQUIRE_APPROVAL/);
     expect(() => validateEnvironment({ PASSWORD_MIN_LENGTH: '4' })).toThrow(/PASSWORD_MIN_LENGTH/);
+  });
+
+  it('accepts each supported DATABASE_URL form', () => {
+    for (const url of ['sqlite:data/app.db', 'sqlite::memory:', 'mysql://u:p@db:3306/auth', 'postgres://u:p@db:5432/auth', 'postgresql://db/auth']) {
+      expect(() => validateEnvironment({ DATABASE_URL: url })).not.toThrow();
+    }
+    expect(() => validateEnvironment({ DATABASE_URL: 'postgres:/db' })).toThrow(/DATABASE_URL/);
   });
 
   it('requires a long JWT_SECRET in production', () => {

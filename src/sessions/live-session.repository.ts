@@ -19,7 +19,10 @@ const SESSION_WITH_USER_SQL =
   'u.id, u.username, u.name, u.role, u.status, u.created_at, u.updated_at, u.last_login_at ' +
   'FROM sessions s INNER JOIN users u ON u.id = s.user_id WHERE s.id = ? AND s.user_id = ?';
 
-/** The row as both drivers return it (SQLite: times as text; mysql2: Date). */
+/** The same query in PostgreSQL's numbered placeholders. */
+const SESSION_WITH_USER_SQL_POSTGRES = SESSION_WITH_USER_SQL.replace('s.id = ?', 's.id = $1').replace('s.user_id = ?', 's.user_id = $2');
+
+/** The row as the drivers return it (SQLite: times as text; mysql2 and pg: Date). */
 interface Row {
   revoked_at: unknown;
   expires_at: unknown;
@@ -52,7 +55,7 @@ function toSessionWithUser(row: Row): SessionWithUser {
   };
 }
 
-/** Bounds the lookup on MySQL like the pool's connect timeout, so a stalled server means 503, not a hang. */
+/** Bounds the lookup on MySQL and PostgreSQL like the pool's connect timeout, so a stalled server means 503, not a hang. */
 const LOOKUP_TIMEOUT_MS = 2000;
 
 /** The parts of the drivers' own handles the lookup uses (TypeORM keeps them on its driver). */
@@ -65,6 +68,10 @@ interface MysqlPool {
     options: { sql: string; values: unknown[]; timeout: number },
     callback: (error: Error | null, rows: unknown) => void,
   ): void;
+}
+/** pg's Pool, which TypeORM keeps on its driver as `master`. */
+interface PostgresPool {
+  query(config: { name: string; text: string; values: unknown[]; query_timeout: number }): Promise<{ rows: unknown[] }>;
 }
 
 /**
@@ -88,7 +95,7 @@ export class LiveSessionRepository {
   }
 
   private row(sessionId: string, userId: string): Promise<Row | undefined> {
-    const driver = this.dataSource.driver as { databaseConnection?: SqliteHandle; pool?: MysqlPool };
+    const driver = this.dataSource.driver as { databaseConnection?: SqliteHandle; pool?: MysqlPool; master?: PostgresPool };
     if (this.dataSource.options.type === 'better-sqlite3' && driver.databaseConnection?.open) {
       const handle = driver.databaseConnection;
       let statement = this.statements.get(handle);
@@ -106,11 +113,18 @@ export class LiveSessionRepository {
         );
       });
     }
+    if (this.dataSource.options.type === 'postgres' && driver.master && this.dataSource.isInitialized) {
+      // A named statement is parsed and planned once per connection, then only executed; pool.query
+      // releases a client that failed (timeout, lost connection) with the error, so the pool drops it.
+      return driver.master
+        .query({ name: 'session_with_user', text: SESSION_WITH_USER_SQL_POSTGRES, values: [sessionId, userId], query_timeout: LOOKUP_TIMEOUT_MS })
+        .then((result) => result.rows[0] as Row | undefined);
+    }
     return this.dataSource.query(SESSION_WITH_USER_SQL, [sessionId, userId]).then((rows: Row[]) => rows[0]);
   }
 }
 
-/** SQLite hands back 'YYYY-MM-DD HH:MM:SS.SSS' (UTC) text, mysql2 a Date. */
+/** SQLite hands back 'YYYY-MM-DD HH:MM:SS.SSS' (UTC) text, mysql2 and pg a Date. */
 function toDate(value: unknown): Date {
   if (value instanceof Date) return value;
   return new Date(String(value).replace(' ', 'T') + 'Z');

@@ -29,17 +29,17 @@ export class Session {
   @Column({ type: 'varchar', length: 64, nullable: true })
   ip: string | null;
 
-  @Column({ name: 'created_at', type: 'datetime', precision: 3 })
+  @Column({ name: 'created_at', type: Date, precision: 3 })
   createdAt: Date;
 
-  @Column({ name: 'last_used_at', type: 'datetime', precision: 3 })
+  @Column({ name: 'last_used_at', type: Date, precision: 3 })
   lastUsedAt: Date;
 
   /** When the current refresh token expires; an idle session dies with it. */
   @Index('IDX_sessions_expires_at')
-  @Column({ name: 'expires_at', type: 'datetime', precision: 3 })
+  @Column({ name: 'expires_at', type: Date, precision: 3 })
   expiresAt: Date;
 
-  @Column({ name: 'revoked_at', type: 'datetime', precision: 3, nullable: true })
+  @Column({ name: 'revoked_at', type: Date, precision: 3, nullable: true })
   revokedAt: Date | null;
 }

@@ -32,13 +32,13 @@ export class User {
   @Column({ type: 'varchar', length: 16 })
   status: UserStatus;
 
-  @Column({ name: 'created_at', type: 'datetime', precision: 3 })
+  @Column({ name: 'created_at', type: Date, precision: 3 })
   createdAt: Date;
 
-  @Column({ name: 'updated_at', type: 'datetime', precision: 3 })
+  @Column({ name: 'updated_at', type: Date, precision: 3 })
   updatedAt: Date;
 
-  @Column({ name: 'last_login_at', type: 'datetime', precision: 3, nullable: true })
+  @Column({ name: 'last_login_at', type: Date, precision: 3, nullable: true })
   lastLoginAt: Date | null;
 }
 

@@ -68,7 +68,12 @@ export class UsersService {
       updatedAt: now,
       lastLoginAt: null,
     });
-    return this.users.save(user);
+    // insert, not save: save() wraps a SELECT and the INSERT in a transaction, and on a
+    // Galera cluster a transaction that loses a conflict with another node fails as a
+    // deadlock at COMMIT; a lone INSERT is retried by the node and then meets the unique
+    // index like on any server (409).
+    await this.users.insert(user);
+    return user;
   }
 
   findById(id: string): Promise<User | null> {
@@ -231,7 +236,7 @@ export class UsersService {
    * Return an HttpException from `work` instead of throwing it: nothing has been written
    * by then, and on SQLite a rollback would also undo other requests' statements (below).
    *
-   * MySQL: SELECT ... FOR UPDATE in id order, so concurrent callers queue instead of
+   * MySQL and PostgreSQL: SELECT ... FOR UPDATE in id order, so concurrent callers queue instead of
    * deadlocking. SQLite: every query of this process shares one connection, on which
    * TypeORM nests a concurrent transaction as a savepoint rather than isolating it, so
    * callers queue in-process; other connections are held off by SQLite's single writer.
@@ -251,18 +256,18 @@ export class UsersService {
           admins.map((admin) => admin.id),
         );
       });
-    if (this.isMysql()) return run();
+    if (this.hasRowLocks()) return run();
     const queued = this.adminQueue.then(run, run);
     this.adminQueue = queued.catch(() => undefined);
     return queued;
   }
 
   private rowLock() {
-    return this.isMysql() ? ({ mode: 'pessimistic_write' } as const) : undefined;
+    return this.hasRowLocks() ? ({ mode: 'pessimistic_write' } as const) : undefined;
   }
 
-  private isMysql(): boolean {
-    return this.dataSource.options.type === 'mysql';
+  private hasRowLocks(): boolean {
+    return this.dataSource.options.type === 'mysql' || this.dataSource.options.type === 'postgres';
   }
 
   private assertPasswordAllowed(password: string, username: string, field: string): void {

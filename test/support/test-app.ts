@@ -56,13 +56,34 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     app,
     config,
     database,
-    dataSource: app.get(DataSource),
+    dataSource: database.kind === 'postgres' ? withQuestionMarkPlaceholders(app.get(DataSource)) : app.get(DataSource),
     http: () => request(app.getHttpServer()),
     async close({ keepDatabase = false } = {}) {
       await app.close();
       if (!keepDatabase) await database.drop();
     },
   };
+}
+
+/**
+ * The suites' raw SQL is written with `?` placeholders (SQLite and MySQL); on PostgreSQL
+ * the tests' view of the DataSource numbers them ($1, $2, ...). The app itself is untouched.
+ */
+function withQuestionMarkPlaceholders(dataSource: DataSource): DataSource {
+  const query = (sql: string, parameters?: unknown[]) => {
+    let n = 0;
+    return dataSource.query(
+      sql.replace(/\?/g, () => `$${++n}`),
+      parameters,
+    );
+  };
+  return new Proxy(dataSource, {
+    get(target, property) {
+      if (property === 'query') return query;
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
 }
 
 export function uniqueName(prefix = 'user'): string {

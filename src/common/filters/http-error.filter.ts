@@ -1,5 +1,6 @@
 import {
   ArgumentsHost,
+  BadRequestException,
   Catch,
   ConflictException,
   HttpException,
@@ -10,10 +11,10 @@ import {
 import { BaseExceptionFilter } from '@nestjs/core';
 import { STATUS_CODES } from 'node:http';
 import type { FastifyReply } from 'fastify';
-import { driverErrorCode, isUniqueViolation } from '../database-errors.js';
+import { driverErrorCode, isPostgresUnavailable, isUniqueViolation, isUnstorableText } from '../database-errors.js';
 import { TooManyRequestsException } from '../too-many-requests.exception.js';
 
-const FOREIGN_KEY_CODES = new Set(['SQLITE_CONSTRAINT_FOREIGNKEY', 'ER_NO_REFERENCED_ROW_2', 'ER_NO_REFERENCED_ROW']);
+const FOREIGN_KEY_CODES = new Set(['SQLITE_CONSTRAINT_FOREIGNKEY', 'ER_NO_REFERENCED_ROW_2', 'ER_NO_REFERENCED_ROW', '23503']);
 const UNAVAILABLE_CODES = new Set([
   'SQLITE_BUSY',
   'SQLITE_LOCKED',
@@ -32,6 +33,8 @@ const UNAVAILABLE_CODES = new Set([
   'ER_LOCK_WAIT_TIMEOUT',
   'ER_LOCK_DEADLOCK',
   'ER_QUERY_TIMEOUT',
+  // 1047: a Galera node that is not part of the Primary component refuses every table access.
+  'ER_UNKNOWN_COM_ERROR',
 ]);
 
 /** Refusals worth a warning: who was not let in, who lacked the right, who was slowed down. */
@@ -85,10 +88,13 @@ export class HttpErrorFilter extends BaseExceptionFilter {
       const message = DUPLICATE_MESSAGES.find(([pattern]) => pattern.test(constraint))?.[1] ?? 'Already exists';
       return new ConflictException(message);
     }
+    if (isUnstorableText(exception)) {
+      return new BadRequestException('Text must not contain NUL or unencodable characters');
+    }
     if (code && FOREIGN_KEY_CODES.has(code)) {
       return new ConflictException('The referenced record no longer exists');
     }
-    if ((code && UNAVAILABLE_CODES.has(code)) || isConnectionFailure(exception)) {
+    if ((code && UNAVAILABLE_CODES.has(code)) || isConnectionFailure(exception) || isPostgresUnavailable(exception)) {
       this.logger.error({ msg: `Database unavailable: ${code ?? ''} ${text}`, requestId });
       return new ServiceUnavailableException('Database unavailable, try again shortly');
     }
@@ -115,7 +121,12 @@ function withErrorName(exception: HttpException): HttpException {
  * quotes the duplicate values, and an author called "Users" must not read as a username clash.
  */
 function violatedConstraint(text: string): string {
-  return /for key '([^']+)'$/.exec(text)?.[1] ?? /constraint failed: (.+)$/.exec(text)?.[1] ?? text;
+  return (
+    /for key '([^']+)'$/.exec(text)?.[1] ??
+    /constraint failed: (.+)$/.exec(text)?.[1] ??
+    /unique constraint "([^"]+)"/.exec(text)?.[1] ??
+    text
+  );
 }
 
 /** TypeORM reports a pool that cannot connect with these names rather than a code. */

@@ -75,8 +75,10 @@ export async function setupApp(app: NestFastifyApplication): Promise<void> {
       },
     },
   });
-  fastify.addHook('onRequest', (_request, reply, done) => {
+  fastify.addHook('onRequest', (request, reply, done) => {
     reply.headers(securityHeaders);
+    // API answers carry tokens and account data: no browser or proxy may keep them, errors included.
+    if (isApiPath(request.url)) reply.header('cache-control', 'no-store');
     done();
   });
 
@@ -126,6 +128,10 @@ function helmetHeaders(options: HelmetOptions): Record<string, string> {
     if (error) throw error;
   });
   return headers;
+}
+
+function isApiPath(url: string): boolean {
+  return url === '/api' || url.startsWith('/api/') || url.startsWith('/api?');
 }
 
 /** Iterative, so measuring a hostile body cannot itself overflow the stack. */

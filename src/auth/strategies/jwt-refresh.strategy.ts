@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import { AppConfig } from '../../config/app-config.js';
+import { bearerTokenFrom, hasRequiredClaims } from '../bearer-token.js';
 import { JWT_ALGORITHM, jwtKey } from '../jwt-key.js';
 import type { RefreshClaims } from '../token-claims.js';
 import { refreshTokenFromCookie } from '../token-cookies.js';
@@ -12,7 +13,7 @@ export class JwtRefreshStrategy extends PassportStrategy(Strategy, 'jwt-refresh'
   constructor(config: AppConfig) {
     super({
       jwtFromRequest: ExtractJwt.fromExtractors([
-        ExtractJwt.fromAuthHeaderAsBearerToken(),
+        bearerTokenFrom,
         ExtractJwt.fromBodyField('refreshToken'),
         refreshTokenFromCookie,
       ]),
@@ -26,7 +27,7 @@ export class JwtRefreshStrategy extends PassportStrategy(Strategy, 'jwt-refresh'
   }
 
   validate(claims: RefreshClaims): RefreshClaims | false {
-    if (claims.typ !== 'refresh' || typeof claims.sid !== 'string' || typeof claims.jti !== 'string') return false;
+    if (!hasRequiredClaims(claims, 'refresh')) return false;
     return { sub: claims.sub, sid: claims.sid, jti: claims.jti, typ: 'refresh' };
   }
 }

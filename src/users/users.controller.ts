@@ -93,11 +93,12 @@ export class UsersController {
   @Patch(':id')
   @ApiOperation({
     summary: 'Approve, disable, enable, promote or demote a user (admin)',
-    description: 'A body with `role` needs a fresh access token. Disabling revokes every session of the user at once.',
+    description:
+      'A body with `role`, or with a `status` other than `active`, needs a fresh access token. Disabling revokes every session of the user at once.',
   })
   @ApiOkResponse({ type: UserResponseDto })
   @ApiBadRequestResponse({ description: 'Invalid status or role, a non-UUID id, or any other field' })
-  @ApiUnauthorizedResponse({ description: 'Missing or invalid token, or `role` sent with a token that is not fresh' })
+  @ApiUnauthorizedResponse({ description: 'Missing or invalid token, or `role` or a disabling `status` sent with a token that is not fresh' })
   @ApiForbiddenResponse({ description: 'The caller is not an admin' })
   @ApiNotFoundResponse({ description: 'No such user' })
   @ApiConflictResponse({ description: 'The change would leave no active admin' })

@@ -7,7 +7,7 @@ import { SessionsService } from '../sessions/sessions.service.js';
 import { UserResponseDto } from '../users/dto/user-response.dto.js';
 import { type User, UserStatus } from '../users/user.entity.js';
 import { UsersService } from '../users/users.service.js';
-import type { RegisterDto } from './dto/register.dto.js';
+import { type RegisterDto, USERNAME_PATTERN } from './dto/register.dto.js';
 import { SessionResponseDto } from './dto/session-response.dto.js';
 import type { TokenPairDto } from './dto/token-pair.dto.js';
 import { LoginAttemptsService } from './login-attempts.service.js';
@@ -54,7 +54,9 @@ export class AuthService {
     const user = await this.users.findByUsername(username);
     const valid = user ? await this.passwords.verify(user.passwordHash, password) : await this.passwords.verifyDummy(password);
     if (!user || !valid) {
-      await this.audit.record({ action: 'login.failed', targetId: user?.id ?? null, ip, detail: { username: username.slice(0, 64) } });
+      // What was typed as a username is sometimes a password: keep it only when it could be a username.
+      const typed = USERNAME_PATTERN.test(username) ? username : null;
+      await this.audit.record({ action: 'login.failed', targetId: user?.id ?? null, ip, detail: { username: typed } });
       await this.loginAttempts.failed(attempt, username, ip);
       throw new UnauthorizedException(INVALID_CREDENTIALS);
     }

@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { AppConfig } from './config/app-config.js';
+import { parseTrustProxy, type TrustProxy } from './config/trust-proxy.js';
 import { requestIdFor } from './logging/request-id.js';
 
 export const BODY_LIMIT_BYTES = 100 * 1024;
@@ -19,14 +20,22 @@ const WEB_ROOT = fileURLToPath(new URL('../web', import.meta.url));
 /** Nest's own body parsers would add form bodies; Fastify's built-in JSON parser is all the API takes. */
 export const APP_OPTIONS = { bodyParser: false } as const;
 
-/** The HTTP adapter main.ts and the e2e tests both start from. */
-export function createAdapter(): FastifyAdapter {
+/**
+ * The HTTP adapter main.ts and the e2e tests both start from. It exists before the config
+ * module, so it reads TRUST_PROXY itself (a bad value throws here, naming the variable).
+ */
+export function createAdapter(env: Record<string, string | undefined> = process.env): FastifyAdapter {
   return new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
-    trustProxy: process.env.TRUST_PROXY === 'true',
+    trustProxy: fastifyTrustProxy(parseTrustProxy(env.TRUST_PROXY)),
     requestIdHeader: false,
     genReqId: requestIdFor,
   });
+}
+
+/** A hop count becomes the function Fastify builds for one: trust the nearest `hops` addresses. */
+function fastifyTrustProxy(trust: TrustProxy): boolean | string[] | ((address: string, hop: number) => boolean) {
+  return typeof trust === 'number' ? (_address, hop) => hop < trust : trust;
 }
 
 /** Everything main.ts applies to the app, so the e2e tests see exactly production behaviour. */

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseDurationSeconds } from './duration.js';
+import { parseTrustProxy, type TrustProxy } from './trust-proxy.js';
 
 const DEV_SECRET_FILE = join('data', 'jwt-secret');
 
@@ -26,6 +27,8 @@ export class AppConfig {
   readonly docsEnabled: boolean;
   readonly shutdownTimeoutSeconds: number;
   readonly logLevel: string;
+  /** Fastify's adapter applies it (app.setup.ts); kept here so the whole configuration is in one view. */
+  readonly trustProxy: TrustProxy;
 
   /** `env` has already passed validateEnvironment, so only defaults and parsing remain. */
   constructor(env: Record<string, string | undefined>) {
@@ -51,6 +54,7 @@ export class AppConfig {
     this.docsEnabled = env.DOCS_ENABLED !== 'false';
     this.shutdownTimeoutSeconds = parseDurationSeconds(env.SHUTDOWN_TIMEOUT ?? '10s')!;
     this.logLevel = env.LOG_LEVEL ?? (this.nodeEnv === 'test' ? 'silent' : 'info');
+    this.trustProxy = parseTrustProxy(env.TRUST_PROXY);
   }
 }
 

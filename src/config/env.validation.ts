@@ -14,6 +14,7 @@ import {
   validateSync,
 } from 'class-validator';
 import { Type } from 'class-transformer';
+import { parseTrustProxy } from './trust-proxy.js';
 
 const DURATION = /^[1-9]\d*\s*[smhd]?$/;
 const DURATION_MESSAGE = '$property must be a duration such as 900, 30s, 15m, 12h or 7d';
@@ -113,6 +114,11 @@ export class EnvironmentVariables {
   @Matches(DURATION, { message: DURATION_MESSAGE })
   SHUTDOWN_TIMEOUT?: string;
 
+  /** Parsed and checked by parseTrustProxy (below), which Fastify's adapter also uses. */
+  @IsOptional()
+  @IsString()
+  TRUST_PROXY?: string;
+
   @IsOptional()
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL?: string;
@@ -130,6 +136,11 @@ export function validateEnvironment(raw: Record<string, unknown>): Record<string
   }
   if (env.NODE_ENV === 'production' && !env.JWT_SECRET) {
     throw new Error('Invalid configuration:\n  - JWT_SECRET is required (at least 32 characters) when NODE_ENV=production');
+  }
+  try {
+    parseTrustProxy(env.TRUST_PROXY);
+  } catch (error) {
+    throw new Error(`Invalid configuration:\n  - ${(error as Error).message}`);
   }
   if (Boolean(env.ADMIN_USERNAME) !== Boolean(env.ADMIN_PASSWORD)) {
     throw new Error('Invalid configuration:\n  - ADMIN_USERNAME and ADMIN_PASSWORD must be set together');

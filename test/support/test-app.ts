@@ -44,7 +44,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     .overrideProvider(AppConfig)
     .useValue(config)
     .compile();
-  const app = moduleRef.createNestApplication<NestFastifyApplication>(createAdapter(), { ...APP_OPTIONS, logger: false });
+  const app = moduleRef.createNestApplication<NestFastifyApplication>(createAdapter(options.env ?? {}), { ...APP_OPTIONS, logger: false });
   await setupApp(app);
   await app.init();
   await app.getHttpAdapter().getInstance().ready();

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import argon2 from 'argon2';
 import { availableParallelism } from 'node:os';
+import { normalizePassword } from './password-strength.js';
 
 /** OWASP's argon2id baseline: 19 MiB, 2 passes, 1 lane. */
 export const ARGON2_OPTIONS = {
@@ -22,17 +23,26 @@ export class PasswordService {
   private readonly waiting: Array<() => void> = [];
   private dummyHash?: Promise<string>;
 
+  /** Hashes the NFKC form, so the password typed on another keyboard or input method still matches. */
   hash(password: string): Promise<string> {
-    return this.withSlot(() => argon2.hash(password, ARGON2_OPTIONS));
+    return this.withSlot(() => argon2.hash(normalizePassword(password), ARGON2_OPTIONS));
   }
 
   async verify(hash: string, password: string): Promise<boolean> {
-    try {
-      return await this.withSlot(() => argon2.verify(hash, password));
-    } catch {
-      // A malformed stored hash must fail closed, not surface as a 500.
-      return false;
-    }
+    return (await this.matchingForm(hash, password)) !== undefined;
+  }
+
+  /**
+   * Which form of the password the hash was made from: `normalized` (NFKC, every hash made
+   * since), or `raw` for a hash made before normalization from a password NFKC changes.
+   * The raw form is tried only when it differs, so most checks cost one argon2 run.
+   * A `raw` match should be re-hashed (see needsRehash's caller).
+   */
+  async matchingForm(hash: string, password: string): Promise<'normalized' | 'raw' | undefined> {
+    const normalized = normalizePassword(password);
+    if (await this.argon2Verify(hash, normalized)) return 'normalized';
+    if (normalized !== password && (await this.argon2Verify(hash, password))) return 'raw';
+    return undefined;
   }
 
   /**
@@ -41,8 +51,17 @@ export class PasswordService {
    */
   async verifyDummy(password: string): Promise<false> {
     this.dummyHash ??= this.hash('dummy password that never matches anything');
-    await this.verify(await this.dummyHash, password);
+    await this.matchingForm(await this.dummyHash, password);
     return false;
+  }
+
+  private async argon2Verify(hash: string, password: string): Promise<boolean> {
+    try {
+      return await this.withSlot(() => argon2.verify(hash, password));
+    } catch {
+      // A malformed stored hash must fail closed, not surface as a 500.
+      return false;
+    }
   }
 
   /** True when the stored hash was made with weaker or other parameters than ARGON2_OPTIONS. */

@@ -20,7 +20,7 @@ import { CurrentUser } from '../common/decorators/current-user.decorator.js';
 import { Public } from '../common/decorators/public.decorator.js';
 import { UserResponseDto } from '../users/dto/user-response.dto.js';
 import type { User } from '../users/user.entity.js';
-import { AuthService, type ClientInfo } from './auth.service.js';
+import { AuthService, type ClientInfo, type IssuedTokens } from './auth.service.js';
 import { AppConfig } from '../config/app-config.js';
 import { LoginDto } from './dto/login.dto.js';
 import { RefreshDto } from './dto/refresh.dto.js';
@@ -34,6 +34,7 @@ import type { RefreshClaims } from './token-claims.js';
 import {
   assertCsrf,
   clearTokenCookies,
+  csrfTokenFor,
   refreshTokenFromCookie,
   setTokenCookies,
   wantsCookieTransport,
@@ -43,12 +44,14 @@ const TRANSPORT_DOC = {
   name: 'X-Token-Transport',
   required: false,
   description:
-    '`cookie`: the refresh token is set as an HttpOnly, SameSite=Strict cookie scoped to /api/auth (plus a readable csrf_token cookie) and left out of the body',
+    '`cookie` at login: the session is a cookie session for good. Its refresh token is set as an HttpOnly, SameSite=Strict, Secure ' +
+    '`__Host-refresh_token` cookie (plus a readable `__Host-csrf_token`) and never appears in a body; on plain-http localhost ' +
+    'the cookies are `refresh_token` (Path=/api/auth) and `csrf_token`, without Secure',
 };
 const CSRF_DOC = {
   name: 'X-CSRF-Token',
   required: false,
-  description: 'Cookie mode only: must equal the csrf_token cookie whenever the refresh cookie is used (else 403)',
+  description: "Cookie mode only: the session's CSRF token (the csrf cookie's value) whenever the refresh cookie is used (else 403)",
 };
 
 @ApiTags('auth')
@@ -121,7 +124,7 @@ export class AuthController {
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<void> {
-    if (refreshTokenFromCookie(request)) assertCsrf(request);
+    if (refreshTokenFromCookie(request)) assertCsrf(request, csrfTokenFor(this.config, caller.sessionId));
     await this.auth.logout(caller);
     clearTokenCookies(request, reply);
   }
@@ -138,7 +141,7 @@ export class AuthController {
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<void> {
-    if (refreshTokenFromCookie(request)) assertCsrf(request);
+    if (refreshTokenFromCookie(request)) assertCsrf(request, csrfTokenFor(this.config, caller.sessionId));
     await this.auth.logoutAll(caller);
     clearTokenCookies(request, reply);
   }
@@ -162,16 +165,27 @@ export class AuthController {
     return this.auth.revokeSession(caller, id);
   }
 
-  /** Bearer mode returns both tokens; cookie mode moves the refresh token into an HttpOnly cookie. */
-  private deliver(pair: TokenPairDto & { refreshToken: string }, request: FastifyRequest, reply: FastifyReply): TokenPairDto {
-    if (!wantsCookieTransport(request)) return pair;
-    setTokenCookies(request, reply, pair.refreshToken, this.config.refreshTtlSeconds);
-    const { refreshToken: _inCookie, ...body } = pair;
-    return body;
+  /**
+   * A bearer session gets both tokens in the body. A cookie session (chosen at login, kept by
+   * every refresh whatever its headers) gets its refresh token only in the HttpOnly cookie.
+   */
+  private deliver(issued: IssuedTokens, request: FastifyRequest, reply: FastifyReply): TokenPairDto {
+    const { accessToken, refreshToken, tokenType, expiresIn } = issued;
+    if (issued.transport !== 'cookie') return { accessToken, refreshToken, tokenType, expiresIn };
+    setTokenCookies(request, reply, {
+      refreshToken,
+      csrfToken: csrfTokenFor(this.config, issued.sessionId),
+      maxAgeSeconds: issued.refreshExpiresIn,
+    });
+    return { accessToken, tokenType, expiresIn };
   }
 }
 
 function clientInfo(request: FastifyRequest): ClientInfo {
   const userAgent = request.headers['user-agent'];
-  return { ip: request.ip, userAgent: typeof userAgent === 'string' ? userAgent : undefined };
+  return {
+    ip: request.ip,
+    userAgent: typeof userAgent === 'string' ? userAgent : undefined,
+    transport: wantsCookieTransport(request) ? 'cookie' : 'bearer',
+  };
 }

@@ -3,6 +3,7 @@ import { AuditService } from '../audit/audit.service.js';
 import type { AuthUser } from '../common/auth-user.js';
 import { AppConfig } from '../config/app-config.js';
 import { PasswordService } from '../passwords/password.service.js';
+import type { SessionTransport } from '../sessions/session.entity.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import { UserResponseDto } from '../users/dto/user-response.dto.js';
 import { type User, UserStatus } from '../users/user.entity.js';
@@ -19,7 +20,17 @@ export const INVALID_CREDENTIALS = 'Invalid username or password';
 export interface ClientInfo {
   ip?: string;
   userAgent?: string;
+  /** Asked for at login (X-Token-Transport); a refresh keeps the session's own. */
+  transport?: SessionTransport;
 }
+
+/** A token pair with what its delivery needs: the session's transport, and for the cookie its id and lifetime. */
+export type IssuedTokens = TokenPairDto & {
+  refreshToken: string;
+  sessionId: string;
+  transport: SessionTransport;
+  refreshExpiresIn: number;
+};
 
 @Injectable()
 export class AuthService {
@@ -71,19 +82,21 @@ export class AuthService {
   }
 
   /** A password login: the only way to a fresh access token. */
-  async login(user: User, client: ClientInfo): Promise<TokenPairDto & { refreshToken: string }> {
-    const session = await this.sessions.create(user.id, client.userAgent, client.ip);
+  async login(user: User, client: ClientInfo): Promise<IssuedTokens> {
+    const session = await this.sessions.create(user.id, client.userAgent, client.ip, client.transport ?? 'bearer');
     await this.users.recordLogin(user.id, session.createdAt);
-    return this.tokens.issuePair({
+    const pair = this.tokens.issuePair({
       userId: user.id,
       sessionId: session.id,
       refreshJti: session.refreshJti,
       role: user.role,
       fresh: true,
+      refreshExpiresAt: session.expiresAt,
     });
+    return { ...pair, sessionId: session.id, transport: session.transport, refreshExpiresIn: this.tokens.refreshLifetime(session.expiresAt) };
   }
 
-  async refresh(claims: RefreshClaims, client: ClientInfo): Promise<TokenPairDto & { refreshToken: string }> {
+  async refresh(claims: RefreshClaims, client: ClientInfo): Promise<IssuedTokens> {
     const rotation = await this.sessions.rotate(claims.sid, claims.jti);
     if (rotation.outcome === 'reused') {
       await this.audit.record({ action: 'refresh.reused', actorId: rotation.userId, targetId: claims.sid, ip: client.ip });
@@ -97,13 +110,15 @@ export class AuthService {
       await this.sessions.revoke(claims.sid);
       throw new UnauthorizedException('Session expired or revoked');
     }
-    return this.tokens.issuePair({
+    const pair = this.tokens.issuePair({
       userId: user.id,
       sessionId: claims.sid,
       refreshJti: rotation.refreshJti,
       role: user.role,
       fresh: false,
+      refreshExpiresAt: rotation.expiresAt,
     });
+    return { ...pair, sessionId: claims.sid, transport: rotation.transport, refreshExpiresIn: this.tokens.refreshLifetime(rotation.expiresAt) };
   }
 
   logout(caller: AuthUser): Promise<void> {

@@ -12,6 +12,8 @@ export interface PairRequest {
   refreshJti: string;
   role: Role;
   fresh: boolean;
+  /** The refresh token expires then at the latest: the session's current expiry (see SessionsService). */
+  refreshExpiresAt?: Date;
 }
 
 @Injectable()
@@ -38,9 +40,16 @@ export class TokensService {
     };
     return {
       accessToken: this.jwt.sign(access, { expiresIn: this.config.accessTtlSeconds }),
-      refreshToken: this.jwt.sign(refresh, { expiresIn: this.config.refreshTtlSeconds }),
+      refreshToken: this.jwt.sign(refresh, { expiresIn: this.refreshLifetime(request.refreshExpiresAt) }),
       tokenType: 'Bearer',
       expiresIn: this.config.accessTtlSeconds,
     };
+  }
+
+  /** Seconds until the session's expiry, never more than JWT_REFRESH_TTL (at least 1: jsonwebtoken refuses 0). */
+  refreshLifetime(expiresAt?: Date): number {
+    if (!expiresAt) return this.config.refreshTtlSeconds;
+    const remaining = Math.floor((expiresAt.getTime() - Date.now()) / 1000);
+    return Math.max(1, Math.min(this.config.refreshTtlSeconds, remaining));
   }
 }

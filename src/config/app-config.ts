@@ -16,6 +16,8 @@ export class AppConfig {
   readonly jwtAudience: string;
   readonly accessTtlSeconds: number;
   readonly refreshTtlSeconds: number;
+  /** Absolute session lifetime from login; refreshing never extends a session past it. */
+  readonly sessionMaxAgeSeconds: number;
   readonly requireApproval: boolean;
   readonly adminUsername?: string;
   readonly adminPassword?: string;
@@ -40,6 +42,7 @@ export class AppConfig {
     this.jwtAudience = env.JWT_AUDIENCE ?? 'nest-auth-service';
     this.accessTtlSeconds = parseDurationSeconds(env.JWT_ACCESS_TTL ?? '15m')!;
     this.refreshTtlSeconds = parseDurationSeconds(env.JWT_REFRESH_TTL ?? '7d')!;
+    this.sessionMaxAgeSeconds = parseDurationSeconds(env.SESSION_MAX_AGE ?? '30d')!;
     this.requireApproval = env.REQUIRE_APPROVAL === 'true';
     this.adminUsername = env.ADMIN_USERNAME;
     this.adminPassword = env.ADMIN_PASSWORD;

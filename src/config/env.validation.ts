@@ -64,6 +64,10 @@ export class EnvironmentVariables {
   JWT_REFRESH_TTL?: string;
 
   @IsOptional()
+  @Matches(DURATION, { message: DURATION_MESSAGE })
+  SESSION_MAX_AGE?: string;
+
+  @IsOptional()
   @IsBooleanString({ message: 'REQUIRE_APPROVAL must be true or false' })
   REQUIRE_APPROVAL?: string;
 

@@ -1,11 +1,12 @@
 import { BadRequestException } from '@nestjs/common';
 import cookie from '@fastify/cookie';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet, { type HelmetOptions } from 'helmet';
 import { existsSync } from 'node:fs';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { AppConfig } from './config/app-config.js';
 import { parseTrustProxy, type TrustProxy } from './config/trust-proxy.js';
@@ -30,6 +31,15 @@ export function createAdapter(env: Record<string, string | undefined> = process.
     trustProxy: fastifyTrustProxy(parseTrustProxy(env.TRUST_PROXY)),
     requestIdHeader: false,
     genReqId: requestIdFor,
+    // A malformed URL (bad percent-encoding, an over-long path parameter) is answered by the
+    // router before any hook runs: answer it here, in Nest's error shape and uncacheable.
+    frameworkErrors: (error: FastifyError, _request: FastifyRequest, reply: FastifyReply) => {
+      const statusCode = error.statusCode ?? 400;
+      reply
+        .code(statusCode)
+        .header('cache-control', 'no-store')
+        .send({ statusCode, message: error.message, error: STATUS_CODES[statusCode] ?? 'Error' });
+    },
   });
 }
 

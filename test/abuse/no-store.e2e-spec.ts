@@ -45,6 +45,15 @@ describe('Cache-Control: no-store on every /api response', () => {
     expect(throttled!.headers['cache-control']).toBe('no-store');
   });
 
+  it('on malformed URLs the router refuses before any hook (bad percent-encoding, over-long ids)', async () => {
+    for (const path of ['/api/users/%zz', '/api/authors/%ED%A0%80', `/api/authors/${'x'.repeat(200)}`]) {
+      const response = await t.http().get(path);
+      expect({ path: path.slice(0, 30), status: response.status < 500 && response.status >= 400 }).toEqual({ path: path.slice(0, 30), status: true });
+      expect(response.body).toMatchObject({ statusCode: response.status, error: expect.any(String), message: expect.any(String) });
+      expect(response.headers['cache-control']).toBe('no-store');
+    }
+  });
+
   it('leaves the web client and the public key set cacheable', async () => {
     const docs = await t.http().get('/docs-json');
     expect(docs.status).toBe(200);

@@ -1,10 +1,10 @@
 import { ExecutionContext, Injectable, UnauthorizedException } from '@nestjs/common';
 import { AuthGuard } from '@nestjs/passport';
+import type { FastifyRequest } from 'fastify';
 import { validateBody } from '../../common/validate-body.js';
+import { AppConfig } from '../../config/app-config.js';
 import { bearerTokenFrom } from '../bearer-token.js';
 import { RefreshDto } from '../dto/refresh.dto.js';
-import type { FastifyRequest } from 'fastify';
-import { AppConfig } from '../../config/app-config.js';
 import type { RefreshClaims } from '../token-claims.js';
 import { assertCsrf, csrfTokenFor, refreshTokenFromCookie } from '../token-cookies.js';
 

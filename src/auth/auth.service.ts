@@ -63,8 +63,8 @@ export class AuthService {
     // username, existing or not, so neither its answer nor its speed reveals an account.
     const attempt = await this.loginAttempts.begin(username, ip);
     const user = await this.users.findByUsername(username);
-    const form = user ? await this.passwords.matchingForm(user.passwordHash, password) : await this.passwords.verifyDummy(password);
-    if (!user || !form) {
+    const valid = user ? await this.passwords.verify(user.passwordHash, password) : await this.passwords.verifyDummy(password);
+    if (!user || !valid) {
       // What was typed as a username is sometimes a password: keep it only when it could be a username.
       const typed = USERNAME_PATTERN.test(username) ? username : null;
       await this.audit.record({ action: 'login.failed', targetId: user?.id ?? null, ip, detail: { username: typed } });
@@ -74,8 +74,7 @@ export class AuthService {
     await this.loginAttempts.succeeded(attempt);
     if (user.status === UserStatus.Pending) throw new ForbiddenException('Account pending approval by an administrator');
     if (user.status === UserStatus.Disabled) throw new ForbiddenException('Account disabled');
-    // A hash of the raw (pre-NFKC) form is replaced by one of the normalized form.
-    if (form === 'raw' || this.passwords.needsRehash(user.passwordHash)) {
+    if (this.passwords.needsRehash(user.passwordHash)) {
       await this.users.setPasswordHash(user.id, await this.passwords.hash(password));
     }
     return user;

@@ -11,6 +11,9 @@ export const ARGON2_OPTIONS = {
   parallelism: 1,
 } as const;
 
+/** Bounds rawFormHashes should its entries not be consumed (e.g. a password change replaces the hash anyway). */
+const RAW_FORM_MEMORY = 1000;
+
 /**
  * Hashes and verifies passwords; argon2 runs in libuv's thread pool, off the event loop.
  * At most one argon2 run per core is in flight: more only queue for the same cores while
@@ -22,27 +25,26 @@ export class PasswordService {
   private running = 0;
   private readonly waiting: Array<() => void> = [];
   private dummyHash?: Promise<string>;
+  /** Hashes verify() matched only in their raw form, until needsRehash() reports them. */
+  private readonly rawFormHashes = new Set<string>();
 
   /** Hashes the NFKC form, so the password typed on another keyboard or input method still matches. */
   hash(password: string): Promise<string> {
     return this.withSlot(() => argon2.hash(normalizePassword(password), ARGON2_OPTIONS));
   }
 
-  async verify(hash: string, password: string): Promise<boolean> {
-    return (await this.matchingForm(hash, password)) !== undefined;
-  }
-
   /**
-   * Which form of the password the hash was made from: `normalized` (NFKC, every hash made
-   * since), or `raw` for a hash made before normalization from a password NFKC changes.
-   * The raw form is tried only when it differs, so most checks cost one argon2 run.
-   * A `raw` match should be re-hashed (see needsRehash's caller).
+   * Checks the NFKC form (every hash made since normalization), then, only when it differs,
+   * the password as typed: a hash made before normalization still verifies, and is
+   * remembered so needsRehash() asks for it to be replaced.
    */
-  async matchingForm(hash: string, password: string): Promise<'normalized' | 'raw' | undefined> {
+  async verify(hash: string, password: string): Promise<boolean> {
     const normalized = normalizePassword(password);
-    if (await this.argon2Verify(hash, normalized)) return 'normalized';
-    if (normalized !== password && (await this.argon2Verify(hash, password))) return 'raw';
-    return undefined;
+    if (await this.argon2Verify(hash, normalized)) return true;
+    if (normalized === password || !(await this.argon2Verify(hash, password))) return false;
+    if (this.rawFormHashes.size >= RAW_FORM_MEMORY) this.rawFormHashes.clear();
+    this.rawFormHashes.add(hash);
+    return true;
   }
 
   /**
@@ -51,7 +53,7 @@ export class PasswordService {
    */
   async verifyDummy(password: string): Promise<false> {
     this.dummyHash ??= this.hash('dummy password that never matches anything');
-    await this.matchingForm(await this.dummyHash, password);
+    await this.verify(await this.dummyHash, password);
     return false;
   }
 
@@ -64,8 +66,12 @@ export class PasswordService {
     }
   }
 
-  /** True when the stored hash was made with weaker or other parameters than ARGON2_OPTIONS. */
+  /**
+   * True when the stored hash was made with weaker or other parameters than ARGON2_OPTIONS,
+   * or verify() just found it was made from the password's raw (pre-NFKC) form.
+   */
   needsRehash(hash: string): boolean {
+    if (this.rawFormHashes.delete(hash)) return true;
     try {
       // argon2.needsRehash compares version and costs only, not the variant (argon2i/d).
       return !hash.startsWith('$argon2id$') || argon2.needsRehash(hash, ARGON2_OPTIONS);

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
 import type { DomainEvents } from '../common/events/domain-events.js';
+import { isValidUsername } from '../common/username.js';
 import { AuditService } from './audit.service.js';
 
 /** An audit row that cannot be written fails the request, as it did before events: the log must not have holes. */
@@ -17,7 +18,7 @@ export class AuditSubscriber {
       action: 'login.failed',
       targetId: event.userId,
       ip: event.ip,
-      detail: { username: event.username.slice(0, 64) },
+      detail: typedUsername(event.username),
     });
   }
 
@@ -26,7 +27,7 @@ export class AuditSubscriber {
     return this.audit.record({
       action: 'login.locked',
       ip: event.ip,
-      detail: { username: event.username.slice(0, 64), until: event.until.toISOString() },
+      detail: { ...typedUsername(event.username), until: event.until.toISOString() },
     });
   }
 
@@ -61,4 +62,9 @@ export class AuditSubscriber {
       detail: { username: event.username, role: event.role },
     });
   }
+}
+
+/** What was typed as a username is sometimes a password: keep it only when it could be a username. */
+function typedUsername(typed: string): { username?: string } {
+  return isValidUsername(typed) ? { username: typed } : {};
 }

@@ -45,6 +45,7 @@ import type { IssuedTokens } from './tokens/tokens.service.js';
 import {
   assertCsrf,
   clearTokenCookies,
+  csrfTokenFor,
   refreshTokenFromCookie,
   setTokenCookies,
   wantsCookieTransport,
@@ -55,13 +56,15 @@ const TRANSPORT_DOC = {
   required: false,
   schema: { type: 'string' as const, enum: ['cookie', 'bearer'] },
   description:
-    '`cookie`: the refresh token is set as an HttpOnly, SameSite=Strict cookie scoped to /api/auth (plus a readable csrf_token cookie) and left out of the body',
+    '`cookie` at login: the session is a cookie session for good. Its refresh token is set as an HttpOnly, SameSite=Strict, Secure ' +
+    '`__Host-refresh_token` cookie (plus a readable `__Host-csrf_token`) and never appears in a body; on plain-http localhost ' +
+    'the cookies are `refresh_token` (Path=/api/auth) and `csrf_token`, without Secure',
 };
 const CSRF_DOC = {
   name: 'X-CSRF-Token',
   required: false,
   schema: { type: 'string' as const },
-  description: 'Cookie mode only: must equal the csrf_token cookie whenever the refresh cookie is used (else 403)',
+  description: "Cookie mode only: the session's CSRF token (the csrf cookie's value) whenever the refresh cookie is used (else 403)",
 };
 
 const SET_COOKIE = {
@@ -186,7 +189,7 @@ export class AuthController {
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<void> {
-    if (refreshTokenFromCookie(request)) assertCsrf(request);
+    if (refreshTokenFromCookie(request)) assertCsrf(request, csrfTokenFor(this.tokensConfig, caller.sessionId));
     await this.auth.logout(caller);
     clearTokenCookies(request, reply);
   }
@@ -206,7 +209,7 @@ export class AuthController {
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<void> {
-    if (refreshTokenFromCookie(request)) assertCsrf(request);
+    if (refreshTokenFromCookie(request)) assertCsrf(request, csrfTokenFor(this.tokensConfig, caller.sessionId));
     await this.auth.logoutAll(caller);
     clearTokenCookies(request, reply);
   }
@@ -236,16 +239,27 @@ export class AuthController {
     return this.auth.revokeSession(caller, id);
   }
 
-  /** Bearer mode returns both tokens; cookie mode moves the refresh token into an HttpOnly cookie. */
-  private deliver(pair: IssuedTokens, request: FastifyRequest, reply: FastifyReply): TokenPairDto {
-    if (!wantsCookieTransport(request)) return pair;
-    setTokenCookies(request, reply, pair.refreshToken, this.tokensConfig.refreshTtlSeconds);
-    const { refreshToken: _inCookie, ...body } = pair;
-    return body;
+  /**
+   * A bearer session gets both tokens in the body. A cookie session (chosen at login, kept by
+   * every refresh whatever its headers) gets its refresh token only in the HttpOnly cookie.
+   */
+  private deliver(issued: IssuedTokens, request: FastifyRequest, reply: FastifyReply): TokenPairDto {
+    const { accessToken, refreshToken, tokenType, expiresIn } = issued;
+    if (issued.transport !== 'cookie') return { accessToken, refreshToken, tokenType, expiresIn };
+    setTokenCookies(request, reply, {
+      refreshToken,
+      csrfToken: csrfTokenFor(this.tokensConfig, issued.sessionId),
+      maxAgeSeconds: issued.refreshExpiresIn,
+    });
+    return { accessToken, tokenType, expiresIn };
   }
 }
 
 function clientInfo(request: FastifyRequest): ClientInfo {
   const userAgent = request.headers['user-agent'];
-  return { ip: request.ip, userAgent: typeof userAgent === 'string' ? userAgent : undefined };
+  return {
+    ip: request.ip,
+    userAgent: typeof userAgent === 'string' ? userAgent : undefined,
+    transport: wantsCookieTransport(request) ? 'cookie' : 'bearer',
+  };
 }

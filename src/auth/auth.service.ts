@@ -17,6 +17,8 @@ import { type IssuedTokens, TokensService } from './tokens/tokens.service.js';
 export const INVALID_CREDENTIALS = 'Invalid username or password';
 
 export type { ClientInfo } from './login/login.service.js';
+export type { IssuedTokens } from './tokens/tokens.service.js';
+
 
 @Injectable()
 export class AuthService {
@@ -72,7 +74,7 @@ export class AuthService {
     return this.logins.decide(user, ['pwd'], client);
   }
 
-  /** Refreshed tokens keep the session's amr and are never fresh: freshness belongs to the login. */
+  /** Refreshed tokens keep the session's amr and transport and are never fresh: freshness belongs to the login. */
   async refresh(claims: RefreshClaims, client: ClientInfo): Promise<IssuedTokens> {
     const rotation = await this.sessions.rotate(claims.sid, claims.jti);
     if (rotation.outcome === 'reused') {
@@ -97,6 +99,8 @@ export class AuthService {
       role: user.role,
       fresh: false,
       amr: rotation.amr,
+      transport: rotation.transport,
+      refreshExpiresAt: rotation.expiresAt,
     });
   }
 

@@ -1,3 +1,5 @@
+import { TypeORMError } from 'typeorm';
+
 /** better-sqlite3, mysql2, and pg's SQLSTATE 23505 (unique_violation). */
 const UNIQUE_CODES = new Set(['SQLITE_CONSTRAINT_UNIQUE', 'SQLITE_CONSTRAINT_PRIMARYKEY', 'ER_DUP_ENTRY', '23505']);
 
@@ -44,4 +46,17 @@ export function isPostgresUnavailable(error: unknown): boolean {
 export function isUnstorableText(error: unknown): boolean {
   const code = driverErrorCode(error);
   return code === '22021' || code === '22P05';
+}
+
+/**
+ * An error raised by the database layer: TypeORM's own errors (which wrap the driver's),
+ * better-sqlite3's SqliteError, or a mysql2 error (it marks server and protocol errors with
+ * `sqlState`, connection failures with `fatal`). Socket codes such as ECONNRESET mean a
+ * database failure only on these; on anything else they are the HTTP client's doing.
+ */
+export function isDriverError(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  if (error instanceof TypeORMError || error.name === 'SqliteError') return true;
+  const { fatal, sqlState } = error as { fatal?: unknown; sqlState?: unknown };
+  return typeof fatal === 'boolean' || typeof sqlState === 'string';
 }

@@ -18,6 +18,8 @@ export class TokensConfig {
   readonly audience: string;
   readonly accessTtlSeconds: number;
   readonly refreshTtlSeconds: number;
+  /** A session's absolute lifetime from its login; refreshing never extends it. */
+  readonly sessionMaxAgeSeconds: number;
   private readonly configuredSecret?: string;
   private generatedSecret?: string;
 
@@ -37,6 +39,7 @@ export class TokensConfig {
     this.audience = read.string('JWT_AUDIENCE', 'nest-auth-service', { maxLength: 200 });
     this.accessTtlSeconds = read.duration('JWT_ACCESS_TTL', '15m');
     this.refreshTtlSeconds = read.duration('JWT_REFRESH_TTL', '7d');
+    this.sessionMaxAgeSeconds = read.duration('SESSION_MAX_AGE', '30d');
   }
 
   /** JWT_SECRET, or outside production one generated on first use (never during validation). */

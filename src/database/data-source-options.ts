@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import mysql2 from 'mysql2';
 import type { DataSourceOptions } from 'typeorm';
@@ -89,7 +89,7 @@ export function dataSourceOptions(databaseUrl: string): DataSourceOptions {
     };
   }
   const database = databaseUrl.slice('sqlite:'.length);
-  if (database !== ':memory:') mkdirSync(dirname(database), { recursive: true });
+  if (database !== ':memory:') createPrivately(database);
   return {
     type: 'better-sqlite3',
     database,
@@ -105,4 +105,17 @@ export function dataSourceOptions(databaseUrl: string): DataSourceOptions {
       db.pragma('foreign_keys = ON');
     },
   };
+}
+
+/**
+ * The database holds password hashes and sessions: like the secret file, it is created
+ * readable by its owner only. SQLite gives its -wal and -shm files the main file's mode;
+ * files from before this rule are tightened at start-up.
+ */
+function createPrivately(database: string): void {
+  mkdirSync(dirname(database), { recursive: true, mode: 0o700 });
+  if (!existsSync(database)) closeSync(openSync(database, 'a', 0o600));
+  for (const file of [database, `${database}-wal`, `${database}-shm`, `${database}-journal`]) {
+    if (existsSync(file)) chmodSync(file, 0o600);
+  }
 }

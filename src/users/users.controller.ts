@@ -100,13 +100,14 @@ export class UsersController {
   @ApiOperation({
     operationId: 'updateUser',
     summary: 'Approve, disable, enable, promote or demote a user (admin)',
-    description: 'A body with `role` needs a fresh access token. Disabling revokes every session of the user at once.',
+    description:
+      'A body with `role`, or with a `status` other than `active`, needs a fresh access token. Disabling revokes every session of the user at once.',
   })
   @ApiUuidParam('id', 'The user id')
   @ApiOkResponse({ type: UserResponseDto, description: 'The updated user' })
   @ApiErrors({
     400: 'Invalid status or role, a non-UUID id, or any other field',
-    401: 'Missing or invalid token, or `role` sent with a token that is not fresh',
+    401: 'Missing or invalid token, or `role` or a disabling `status` sent with a token that is not fresh',
     403: 'The caller is not an admin',
     404: 'No such user',
     409: 'The change would leave no active admin',

@@ -167,8 +167,10 @@ export class UsersService {
    * keeps those sessions dead if the account is enabled again.
    */
   async updateByAdmin(actor: AuthUser, id: string, change: UpdateUserDto, ip?: string): Promise<User> {
-    // Asked before looking anything up, so a stale token learns nothing about the target.
-    if (change.role !== undefined && !actor.fresh) throw new UnauthorizedException(FRESH_TOKEN_REQUIRED);
+    // Taking access away or handing out power needs a fresh token (a stolen, refreshed one must
+    // not lock out other admins); approving or re-enabling does not. Asked before looking
+    // anything up, so a stale token learns nothing about the target.
+    if (needsFreshToken(change) && !actor.fresh) throw new UnauthorizedException(FRESH_TOKEN_REQUIRED);
     const now = new Date();
     const outcome = await this.withActiveAdminsLocked(async (repo, activeAdminIds) => {
       const user = await repo.findOne({ where: { id }, lock: this.rowLock() });
@@ -274,6 +276,11 @@ export class UsersService {
     const violation = this.policy.violation(password, username, field);
     if (violation) throw new BadRequestException([violation]);
   }
+}
+
+/** A role change (either way) or any status but active: disabled, or back to pending. */
+function needsFreshToken(change: UpdateUserDto): boolean {
+  return change.role !== undefined || (change.status !== undefined && change.status !== UserStatus.Active);
 }
 
 function isActiveAdmin(user: Standing): boolean {

@@ -46,7 +46,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     .overrideProvider(AppConfig)
     .useValue(config)
     .compile();
-  const app = moduleRef.createNestApplication<NestFastifyApplication>(createAdapter(), { ...APP_OPTIONS, logger: false });
+  const app = moduleRef.createNestApplication<NestFastifyApplication>(createAdapter(options.env ?? {}), { ...APP_OPTIONS, logger: false });
   await setupApp(app);
   // Every answer in every e2e suite is checked against the document this app serves.
   validateResponses(app.getHttpAdapter().getInstance(), createOpenApiDocument(app));

@@ -80,7 +80,8 @@ export class ApiError extends Error {
   }
 }
 
-const CSRF_COOKIE = 'csrf_token';
+/** Over https the server sets `__Host-csrf_token`; on plain-http localhost `csrf_token`. */
+const CSRF_COOKIES = ['__Host-csrf_token', 'csrf_token'];
 const COOKIE_MODE = { 'X-Token-Transport': 'cookie' } as const;
 
 let accessToken: string | null = null;
@@ -134,8 +135,12 @@ function readCookie(name: string): string | null {
   return null;
 }
 
+function csrfToken(): string | null {
+  return CSRF_COOKIES.map(readCookie).find((value) => value !== null) ?? null;
+}
+
 function csrfHeader(): Record<string, string> {
-  const csrf = readCookie(CSRF_COOKIE);
+  const csrf = csrfToken();
   return csrf ? { 'X-CSRF-Token': csrf } : {};
 }
 
@@ -277,7 +282,7 @@ function refreshAcrossTabs(): Promise<boolean> {
 
 async function doRefresh(): Promise<boolean> {
   // Without the CSRF cookie the server would answer 403: there is no cookie session.
-  if (!readCookie(CSRF_COOKIE)) return false;
+  if (!csrfToken()) return false;
   try {
     const res = await fetch('/api/auth/refresh', {
       method: 'POST',

@@ -11,7 +11,7 @@ import {
 import { BaseExceptionFilter } from '@nestjs/core';
 import { STATUS_CODES } from 'node:http';
 import type { FastifyReply } from 'fastify';
-import { driverErrorCode, isPostgresUnavailable, isUniqueViolation, isUnstorableText } from '../database-errors.js';
+import { driverErrorCode, isDriverError, isPostgresUnavailable, isUniqueViolation, isUnstorableText } from '../database-errors.js';
 import { TooManyRequestsException } from '../too-many-requests.exception.js';
 
 const FOREIGN_KEY_CODES = new Set(['SQLITE_CONSTRAINT_FOREIGNKEY', 'ER_NO_REFERENCED_ROW_2', 'ER_NO_REFERENCED_ROW', '23503']);
@@ -94,9 +94,15 @@ export class HttpErrorFilter extends BaseExceptionFilter {
     if (code && FOREIGN_KEY_CODES.has(code)) {
       return new ConflictException('The referenced record no longer exists');
     }
-    if ((code && UNAVAILABLE_CODES.has(code)) || isConnectionFailure(exception) || isPostgresUnavailable(exception)) {
+    if ((code && UNAVAILABLE_CODES.has(code) && isDriverError(exception)) || isConnectionFailure(exception) || isPostgresUnavailable(exception)) {
       this.logger.error({ msg: `Database unavailable: ${code ?? ''} ${text}`, requestId });
       return new ServiceUnavailableException('Database unavailable, try again shortly');
+    }
+    const clientStatus = clientErrorStatus(exception);
+    if (clientStatus !== undefined) {
+      // A body cut short by a client that hung up (Fastify's "aborted", ECONNRESET) and the like:
+      // the client's doing, answered (if anyone still listens) with Fastify's own 4xx.
+      return new HttpException({ statusCode: clientStatus, message: STATUS_CODES[clientStatus], error: STATUS_CODES[clientStatus] }, clientStatus);
     }
     this.logger.error({ msg: exception instanceof Error ? (exception.stack ?? text) : text, requestId });
     return new InternalServerErrorException();
@@ -127,6 +133,13 @@ function violatedConstraint(text: string): string {
     /unique constraint "([^"]+)"/.exec(text)?.[1] ??
     text
   );
+}
+
+/** The 4xx status Fastify put on an error it raised while reading the request, if any. */
+function clientErrorStatus(exception: unknown): number | undefined {
+  if (isDriverError(exception)) return undefined;
+  const status = (exception as { statusCode?: unknown } | null)?.statusCode;
+  return typeof status === 'number' && Number.isInteger(status) && status >= 400 && status < 500 ? status : undefined;
 }
 
 /** TypeORM reports a pool that cannot connect with these names rather than a code. */

@@ -1,3 +1,5 @@
+// A type only: the user's public shape is defined once, by its DTO.
+import type { UserResponseDto } from '../users/dto/user-response.dto.js';
 import type { Role } from './role.enum.js';
 
 /**
@@ -9,13 +11,8 @@ export interface AuthUser {
   username: string;
   role: Role;
   sessionId: string;
-  /** True only for access tokens minted by a password login. */
+  /** True only for the first access token of a completed interactive login. */
   fresh: boolean;
-  /** The rest of the caller's user row, read by the same lookup: GET /users/me needs no second query. */
-  profile: {
-    name: string | null;
-    createdAt: Date;
-    updatedAt: Date;
-    lastLoginAt: Date | null;
-  };
+  /** The caller's user row as the same lookup read it: GET /users/me needs no second query. */
+  profile: UserResponseDto;
 }

@@ -1,22 +1,13 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { DataSource, IsNull, MoreThan, Repository } from 'typeorm';
+import { IsNull, MoreThan, Repository } from 'typeorm';
 import { AppConfig } from '../config/app-config.js';
 import type { AuthMethod } from '../common/auth-method.js';
-import type { Role } from '../common/role.enum.js';
+import type { UserResponseDto } from '../users/dto/user-response.dto.js';
+import { UserStatus } from '../users/user.entity.js';
+import { LiveSessionRepository } from './live-session.repository.js';
 import { Session } from './session.entity.js';
-
-/** What the per-request lookup learns about a live session and its (active) user. */
-export interface LiveSession {
-  userId: string;
-  username: string;
-  role: Role;
-  name: string | null;
-  createdAt: Date;
-  updatedAt: Date;
-  lastLoginAt: Date | null;
-}
 
 export type RotationResult =
   | { outcome: 'rotated'; refreshJti: string; userId: string; amr: AuthMethod[] }
@@ -26,36 +17,13 @@ export type RotationResult =
 /** Writing last_used_at on every request would turn each read into a write; once a minute is enough. */
 const LAST_USED_RESOLUTION_MS = 60_000;
 
-/** The per-request lookup; it also reads the user's public columns so GET /users/me needs no second query. */
-const LIVE_SESSION_SQL =
-  'SELECT u.username, u.name, u.role, u.status, u.created_at, u.updated_at, u.last_login_at, ' +
-  's.revoked_at, s.expires_at, s.last_used_at ' +
-  'FROM sessions s INNER JOIN users u ON u.id = s.user_id WHERE s.id = ? AND s.user_id = ?';
-
-/** Bounds the lookup on MySQL like the pool's connect timeout, so a stalled server means 503, not a hang. */
-const LOOKUP_TIMEOUT_MS = 2000;
-
-/** The parts of the drivers' own handles the lookup uses (TypeORM keeps them on its driver). */
-interface SqliteHandle {
-  open: boolean;
-  prepare(sql: string): { get(...parameters: unknown[]): unknown };
-}
-interface MysqlPool {
-  execute(
-    options: { sql: string; values: unknown[]; timeout: number },
-    callback: (error: Error | null, rows: unknown) => void,
-  ): void;
-}
-
 @Injectable()
 export class SessionsService {
   private readonly logger = new Logger(SessionsService.name);
-  /** The lookup's prepared statement per SQLite handle (a reconnect brings a new handle). */
-  private readonly statements = new WeakMap<SqliteHandle, ReturnType<SqliteHandle['prepare']>>();
 
   constructor(
     @InjectRepository(Session) private readonly sessions: Repository<Session>,
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly liveSessions: LiveSessionRepository,
     private readonly config: AppConfig,
   ) {}
 
@@ -80,58 +48,20 @@ export class SessionsService {
 
   /**
    * The one indexed lookup behind every access-token request: the session must be live
-   * and its user active; the role is the user's current one, not the token's claim.
+   * and its user active. It answers the user as the database has it now (role and status
+   * are the current ones, not the token's claims).
    */
-  async findLive(sessionId: string, userId: string): Promise<LiveSession | undefined> {
-    const row = await this.liveSessionRow(sessionId, userId);
-    if (!row || row.revoked_at !== null || row.status !== 'active') return undefined;
+  async findLive(sessionId: string, userId: string): Promise<UserResponseDto | undefined> {
+    const found = await this.liveSessions.find(sessionId, userId);
+    if (!found || found.revokedAt !== null || found.user.status !== UserStatus.Active) return undefined;
     const now = Date.now();
-    if (toTime(row.expires_at) <= now) return undefined;
-    if (now - toTime(row.last_used_at) > LAST_USED_RESOLUTION_MS) {
+    if (found.expiresAt.getTime() <= now) return undefined;
+    if (now - found.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
       this.sessions
         .update({ id: sessionId }, { lastUsedAt: new Date(now) })
         .catch((error: Error) => this.logger.warn(`Could not record session use: ${error.message}`));
     }
-    return {
-      userId,
-      username: row.username as string,
-      role: row.role as Role,
-      name: row.name as string | null,
-      createdAt: new Date(toTime(row.created_at)),
-      updatedAt: new Date(toTime(row.updated_at)),
-      lastLoginAt: row.last_login_at === null ? null : new Date(toTime(row.last_login_at)),
-    };
-  }
-
-  /**
-   * Every authenticated request runs this, so it goes to the driver directly with a
-   * prepared statement: TypeORM's query runner (runner, logging, broadcaster, error
-   * wrapping) costs more than the indexed lookup itself. Driver errors propagate as
-   * they are, so a failing database still fails the request closed (503 via the filter).
-   * Without an open handle (not connected yet, or closed) it takes TypeORM's path.
-   */
-  private liveSessionRow(sessionId: string, userId: string): Promise<Record<string, unknown> | undefined> {
-    const driver = this.dataSource.driver as { databaseConnection?: SqliteHandle; pool?: MysqlPool };
-    if (this.dataSource.options.type === 'better-sqlite3' && driver.databaseConnection?.open) {
-      const handle = driver.databaseConnection;
-      let statement = this.statements.get(handle);
-      if (!statement) {
-        statement = handle.prepare(LIVE_SESSION_SQL);
-        this.statements.set(handle, statement);
-      }
-      return Promise.resolve(statement.get(sessionId, userId) as Record<string, unknown> | undefined);
-    }
-    if (this.dataSource.options.type === 'mysql' && driver.pool) {
-      const pool = driver.pool;
-      return new Promise((resolve, reject) => {
-        pool.execute({ sql: LIVE_SESSION_SQL, values: [sessionId, userId], timeout: LOOKUP_TIMEOUT_MS }, (error, rows) =>
-          error ? reject(error) : resolve((rows as Array<Record<string, unknown>>)[0]),
-        );
-      });
-    }
-    return this.dataSource
-      .query(LIVE_SESSION_SQL, [sessionId, userId])
-      .then((rows: Array<Record<string, unknown>>) => rows[0]);
+    return found.user;
   }
 
   /**
@@ -208,10 +138,4 @@ export class SessionsService {
   private refreshExpiry(from: Date): Date {
     return new Date(from.getTime() + this.config.refreshTtlSeconds * 1000);
   }
-}
-
-/** SQLite hands back 'YYYY-MM-DD HH:MM:SS.SSS' (UTC) text, mysql2 a Date. */
-function toTime(value: unknown): number {
-  if (value instanceof Date) return value.getTime();
-  return Date.parse(String(value).replace(' ', 'T') + 'Z');
 }

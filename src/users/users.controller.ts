@@ -23,7 +23,6 @@ import { UpdateMeDto } from './dto/update-me.dto.js';
 import { UpdateUserDto } from './dto/update-user.dto.js';
 import { UserPageDto } from './dto/user-page.dto.js';
 import { UserResponseDto } from './dto/user-response.dto.js';
-import { UserStatus } from './user.entity.js';
 import { UsersService } from './users.service.js';
 
 @ApiTags('users')
@@ -36,9 +35,8 @@ export class UsersController {
   @Get('me')
   @ApiOkResponse({ type: UserResponseDto })
   me(@CurrentUser() caller: AuthUser): UserResponseDto {
-    // The session check read the caller's row in this very request, and only an active user passes it.
-    const { name, createdAt, updatedAt, lastLoginAt } = caller.profile;
-    return { id: caller.id, username: caller.username, name, role: caller.role, status: UserStatus.Active, createdAt, updatedAt, lastLoginAt };
+    // The session check read the caller's row in this very request.
+    return caller.profile;
   }
 
   @Patch('me')

@@ -60,15 +60,8 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
 
   /** The per-request part: the session must be live and its user active; role from the database. */
   private async liveUser(claims: AccessClaims): Promise<AuthUser | false> {
-    const live = await this.sessions.findLive(claims.sid, claims.sub);
-    if (!live) return false;
-    return {
-      id: live.userId,
-      username: live.username,
-      role: live.role,
-      sessionId: claims.sid,
-      fresh: claims.fresh === true,
-      profile: { name: live.name, createdAt: live.createdAt, updatedAt: live.updatedAt, lastLoginAt: live.lastLoginAt },
-    };
+    const user = await this.sessions.findLive(claims.sid, claims.sub);
+    if (!user) return false;
+    return { id: user.id, username: user.username, role: user.role, sessionId: claims.sid, fresh: claims.fresh === true, profile: user };
   }
 }

@@ -1,0 +1,121 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import type { Role } from '../common/role.enum.js';
+import type { UserResponseDto } from '../users/dto/user-response.dto.js';
+import type { UserStatus } from '../users/user.entity.js';
+
+/** A session row and its user's public columns, as the per-request lookup reads them. */
+export interface SessionWithUser {
+  revokedAt: Date | null;
+  expiresAt: Date;
+  lastUsedAt: Date;
+  user: UserResponseDto;
+}
+
+/** The lookup reads the user's public columns too, so GET /users/me needs no second query. */
+const SESSION_WITH_USER_SQL =
+  'SELECT s.revoked_at, s.expires_at, s.last_used_at, ' +
+  'u.id, u.username, u.name, u.role, u.status, u.created_at, u.updated_at, u.last_login_at ' +
+  'FROM sessions s INNER JOIN users u ON u.id = s.user_id WHERE s.id = ? AND s.user_id = ?';
+
+/** The row as both drivers return it (SQLite: times as text; mysql2: Date). */
+interface Row {
+  revoked_at: unknown;
+  expires_at: unknown;
+  last_used_at: unknown;
+  id: string;
+  username: string;
+  name: string | null;
+  role: Role;
+  status: UserStatus;
+  created_at: unknown;
+  updated_at: unknown;
+  last_login_at: unknown;
+}
+
+function toSessionWithUser(row: Row): SessionWithUser {
+  return {
+    revokedAt: toDateOrNull(row.revoked_at),
+    expiresAt: toDate(row.expires_at),
+    lastUsedAt: toDate(row.last_used_at),
+    user: {
+      id: row.id,
+      username: row.username,
+      name: row.name,
+      role: row.role,
+      status: row.status,
+      createdAt: toDate(row.created_at),
+      updatedAt: toDate(row.updated_at),
+      lastLoginAt: toDateOrNull(row.last_login_at),
+    },
+  };
+}
+
+/** Bounds the lookup on MySQL like the pool's connect timeout, so a stalled server means 503, not a hang. */
+const LOOKUP_TIMEOUT_MS = 2000;
+
+/** The parts of the drivers' own handles the lookup uses (TypeORM keeps them on its driver). */
+interface SqliteHandle {
+  open: boolean;
+  prepare(sql: string): { get(...parameters: unknown[]): unknown };
+}
+interface MysqlPool {
+  execute(
+    options: { sql: string; values: unknown[]; timeout: number },
+    callback: (error: Error | null, rows: unknown) => void,
+  ): void;
+}
+
+/**
+ * The one owner of the per-request session + user lookup, and the only code that talks to
+ * the drivers' handles. Every authenticated request runs it, so it goes to the driver
+ * directly with a prepared statement: TypeORM's query runner (runner, logging, broadcaster,
+ * error wrapping) costs more than the indexed lookup itself. Driver errors propagate as they
+ * are, so a failing database still fails the request closed (503 via the filter). Without an
+ * open handle (not connected yet, or closed) it takes TypeORM's path.
+ */
+@Injectable()
+export class LiveSessionRepository {
+  /** The prepared statement per SQLite handle (a reconnect brings a new handle). */
+  private readonly statements = new WeakMap<SqliteHandle, ReturnType<SqliteHandle['prepare']>>();
+
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  async find(sessionId: string, userId: string): Promise<SessionWithUser | undefined> {
+    const row = await this.row(sessionId, userId);
+    return row ? toSessionWithUser(row) : undefined;
+  }
+
+  private row(sessionId: string, userId: string): Promise<Row | undefined> {
+    const driver = this.dataSource.driver as { databaseConnection?: SqliteHandle; pool?: MysqlPool };
+    if (this.dataSource.options.type === 'better-sqlite3' && driver.databaseConnection?.open) {
+      const handle = driver.databaseConnection;
+      let statement = this.statements.get(handle);
+      if (!statement) {
+        statement = handle.prepare(SESSION_WITH_USER_SQL);
+        this.statements.set(handle, statement);
+      }
+      return Promise.resolve(statement.get(sessionId, userId) as Row | undefined);
+    }
+    if (this.dataSource.options.type === 'mysql' && driver.pool) {
+      const pool = driver.pool;
+      return new Promise((resolve, reject) => {
+        pool.execute({ sql: SESSION_WITH_USER_SQL, values: [sessionId, userId], timeout: LOOKUP_TIMEOUT_MS }, (error, rows) =>
+          error ? reject(error) : resolve((rows as Row[])[0]),
+        );
+      });
+    }
+    return this.dataSource.query(SESSION_WITH_USER_SQL, [sessionId, userId]).then((rows: Row[]) => rows[0]);
+  }
+}
+
+/** SQLite hands back 'YYYY-MM-DD HH:MM:SS.SSS' (UTC) text, mysql2 a Date. */
+function toDate(value: unknown): Date {
+  if (value instanceof Date) return value;
+  return new Date(String(value).replace(' ', 'T') + 'Z');
+}
+
+function toDateOrNull(value: unknown): Date | null {
+  return value === null || value === undefined ? null : toDate(value);
+}

@@ -26,6 +26,16 @@ export class AppConfig {
   readonly docsEnabled: boolean;
   readonly shutdownTimeoutSeconds: number;
   readonly logLevel: string;
+  /** The web client's public origin: links in mails point here. */
+  readonly appUrl: string;
+  /** Unset: mails are written as .eml files into mailOutbox. */
+  readonly smtpUrl?: string;
+  readonly mailFrom: string;
+  readonly mailOutbox: string;
+  readonly mailPerHour: number;
+  readonly requireEmailVerification: boolean;
+  readonly verifyTokenTtlSeconds: number;
+  readonly resetTokenTtlSeconds: number;
 
   /** `env` has already passed validateEnvironment, so only defaults and parsing remain. */
   constructor(env: Record<string, string | undefined>) {
@@ -51,6 +61,14 @@ export class AppConfig {
     this.docsEnabled = env.DOCS_ENABLED !== 'false';
     this.shutdownTimeoutSeconds = parseDurationSeconds(env.SHUTDOWN_TIMEOUT ?? '10s')!;
     this.logLevel = env.LOG_LEVEL ?? (this.nodeEnv === 'test' ? 'silent' : 'info');
+    this.appUrl = (env.APP_URL ?? `http://localhost:${this.port}`).replace(/\/+$/, '');
+    this.smtpUrl = env.SMTP_URL;
+    this.mailFrom = env.MAIL_FROM ?? 'no-reply@localhost';
+    this.mailOutbox = env.MAIL_OUTBOX ?? join('data', 'outbox');
+    this.mailPerHour = Number(env.MAIL_PER_HOUR ?? 5);
+    this.requireEmailVerification = env.REQUIRE_EMAIL_VERIFICATION === 'true';
+    this.verifyTokenTtlSeconds = parseDurationSeconds(env.VERIFY_TOKEN_TTL ?? '24h')!;
+    this.resetTokenTtlSeconds = parseDurationSeconds(env.RESET_TOKEN_TTL ?? '30m')!;
   }
 }
 

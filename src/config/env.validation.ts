@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { plainToInstance } from 'class-transformer';
 import {
   IsBooleanString,
+  IsEmail,
   IsIn,
   IsInt,
   IsOptional,
@@ -116,6 +117,41 @@ export class EnvironmentVariables {
   @IsOptional()
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL?: string;
+
+  @IsOptional()
+  @Matches(/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/, { message: 'APP_URL must be an http(s) URL such as https://auth.example.com' })
+  APP_URL?: string;
+
+  @IsOptional()
+  @Matches(/^smtps?:\/\/\S+$/, { message: 'SMTP_URL must be smtp://user:pass@host:587 or smtps://...' })
+  SMTP_URL?: string;
+
+  @IsOptional()
+  @IsEmail({ require_tld: false }, { message: 'MAIL_FROM must be an email address' })
+  MAIL_FROM?: string;
+
+  @IsOptional()
+  @IsString()
+  MAIL_OUTBOX?: string;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100000)
+  MAIL_PER_HOUR?: number;
+
+  @IsOptional()
+  @IsBooleanString({ message: 'REQUIRE_EMAIL_VERIFICATION must be true or false' })
+  REQUIRE_EMAIL_VERIFICATION?: string;
+
+  @IsOptional()
+  @Matches(DURATION, { message: DURATION_MESSAGE })
+  VERIFY_TOKEN_TTL?: string;
+
+  @IsOptional()
+  @Matches(DURATION, { message: DURATION_MESSAGE })
+  RESET_TOKEN_TTL?: string;
 }
 
 /** ConfigModule's validate hook: stops start-up with every offending variable named. */

@@ -20,7 +20,7 @@ import { PasswordService } from '../passwords/password.service.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import type { ListUsersQueryDto } from './dto/list-users-query.dto.js';
 import type { UpdateUserDto } from './dto/update-user.dto.js';
-import { normalizeUsername, User, UserStatus } from './user.entity.js';
+import { normalizeEmail, normalizeUsername, User, UserStatus } from './user.entity.js';
 
 /** The 409 for any change that would leave the service without an active admin. */
 const LAST_ADMIN = 'This change would leave no active admin';
@@ -31,6 +31,7 @@ export interface NewUser {
   username: string;
   password: string;
   name?: string | null;
+  email?: string | null;
   role?: Role;
   status?: UserStatus;
 }
@@ -49,7 +50,7 @@ export class UsersService {
     private readonly events: DomainEventBus,
   ) {}
 
-  /** Applies the password policy; a taken username surfaces as 409 through the error filter. */
+  /** Applies the password policy; a taken username or email surfaces as 409 through the error filter. */
   async create(input: NewUser): Promise<User> {
     this.assertPasswordAllowed(input.password, input.username, 'password');
     const now = new Date();
@@ -58,6 +59,9 @@ export class UsersService {
       username: input.username,
       usernameNormalized: normalizeUsername(input.username),
       name: input.name ?? null,
+      email: input.email ?? null,
+      emailNormalized: input.email ? normalizeEmail(input.email) : null,
+      emailVerified: false,
       passwordHash: await this.passwords.hash(input.password),
       role: input.role ?? Role.User,
       status: input.status ?? UserStatus.Active,
@@ -74,6 +78,10 @@ export class UsersService {
 
   findByUsername(username: string): Promise<User | null> {
     return this.users.findOneBy({ usernameNormalized: normalizeUsername(username) });
+  }
+
+  findByEmail(email: string): Promise<User | null> {
+    return this.users.findOneBy({ emailNormalized: normalizeEmail(email) });
   }
 
   async getById(id: string): Promise<User> {

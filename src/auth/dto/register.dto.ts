@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { IsEmail, IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { NO_CONTROL_CHARACTERS } from '../../common/no-control-characters.js';
 
 export const USERNAME_PATTERN = /^[A-Za-z0-9._-]{3,32}$/;
@@ -28,4 +28,16 @@ export class RegisterDto {
   @MaxLength(100)
   @Matches(NO_CONTROL_CHARACTERS, { message: 'name must not contain control characters' })
   name?: string;
+
+  @ApiPropertyOptional({
+    format: 'email',
+    maxLength: 254,
+    example: 'ada@example.com',
+    description: 'Unique case-insensitively; a verification link is mailed to it. Required when REQUIRE_EMAIL_VERIFICATION=true',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(254)
+  @IsEmail({}, { message: 'email must be a valid email address' })
+  email?: string;
 }

@@ -15,6 +15,7 @@ import { AppConfigModule } from './config/config.module.js';
 import { dataSourceOptions } from './database/data-source-options.js';
 import { HealthModule } from './health/health.module.js';
 import { LoggingModule } from './logging/logging.module.js';
+import { OneTimeTokensModule } from './one-time-tokens/one-time-tokens.module.js';
 import { UsersModule } from './users/users.module.js';
 
 @Module({
@@ -31,6 +32,7 @@ import { UsersModule } from './users/users.module.js';
     AuthorsModule,
     AuditModule,
     HealthModule,
+    OneTimeTokensModule,
   ],
   providers: [
     // Order matters: who you are, then what your role allows, then how fresh your token is.

@@ -5,13 +5,14 @@ import { AuditEvent } from '../audit/audit-event.entity.js';
 import { LoginAttempt } from '../auth/login-attempt.entity.js';
 import { Author } from '../authors/author.entity.js';
 import { ThrottleWindow } from '../common/throttler/throttle-window.entity.js';
+import { OneTimeToken } from '../one-time-tokens/one-time-token.entity.js';
 import { Session } from '../sessions/session.entity.js';
 import { User } from '../users/user.entity.js';
 import { TypeOrmLogger } from '../logging/typeorm-logger.js';
 import { DropTimedOutConnectionsSubscriber } from './drop-timed-out-connections.subscriber.js';
 import { migrations } from './migrations/index.js';
 
-export const entities = [User, Session, Author, AuditEvent, LoginAttempt, ThrottleWindow];
+export const entities = [User, Session, Author, AuditEvent, LoginAttempt, ThrottleWindow, OneTimeToken];
 
 const DB_TIMEOUT_MS = 1500;
 

@@ -3,6 +3,7 @@ import { AuthorNormalizedKeys1795316100000 } from './1795316100000-author-normal
 import { AbuseCounters1795316124000 } from './1795316124000-abuse-counters.js';
 import { AuthorOwnerIndex1795320900000 } from './1795320900000-author-owner-index.js';
 import { SessionAmr1796091160000 } from './1796091160000-session-amr.js';
+import { OneTimeTokens1796091700000 } from './1796091700000-one-time-tokens.js';
 import { UserEmail1796100000000 } from './1796100000000-user-email.js';
 
 /** Every migration, oldest first; the app, the tests and the CLI all run this list. */
@@ -12,5 +13,6 @@ export const migrations = [
   AbuseCounters1795316124000,
   AuthorOwnerIndex1795320900000,
   SessionAmr1796091160000,
+  OneTimeTokens1796091700000,
   UserEmail1796100000000,
 ];

@@ -9,6 +9,7 @@ import { type User, UserStatus } from '../users/user.entity.js';
 import { UsersService } from '../users/users.service.js';
 import type { RegisterDto } from './dto/register.dto.js';
 import { SessionResponseDto } from './dto/session-response.dto.js';
+import { EmailVerificationService } from './email/email-verification.service.js';
 import { LoginAttemptsService } from './login-attempts.service.js';
 import { type ClientInfo, type LoginOutcome, LoginService } from './login/login.service.js';
 import type { RefreshClaims } from './token-claims.js';
@@ -29,6 +30,7 @@ export class AuthService {
     private readonly loginAttempts: LoginAttemptsService,
     private readonly logins: LoginService,
     private readonly config: AppConfig,
+    private readonly emailVerification: EmailVerificationService,
   ) {}
 
   async register(dto: RegisterDto): Promise<UserResponseDto> {
@@ -43,6 +45,7 @@ export class AuthService {
       status: this.config.requireApproval ? UserStatus.Pending : UserStatus.Active,
     });
     await this.events.emit('user.registered', { userId: user.id, username: user.username });
+    await this.emailVerification.sendLink(user, false);
     return UserResponseDto.from(user);
   }
 

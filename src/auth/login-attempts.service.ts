@@ -103,6 +103,11 @@ export class LoginAttemptsService {
       .execute();
   }
 
+  /** Lifts a lock and forgets the failures, e.g. once a reset link proved who owns the account. */
+  async clear(username: string): Promise<void> {
+    await this.attempts.delete({ usernameHash: this.keyFor(username) });
+  }
+
   /** The password was wrong: the attempt stays counted, and the budget's last one locks the account. */
   async failed(key: string, username: string, ip?: string): Promise<void> {
     await this.tryLock(key, username, ip, new Date());

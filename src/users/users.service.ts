@@ -113,6 +113,36 @@ export class UsersService {
     await this.events.emit('password.changed', { userId: id });
   }
 
+  /** A new address starts unverified; a taken one surfaces as 409 through the error filter. */
+  async setEmail(id: string, email: string): Promise<User> {
+    const user = await this.getById(id);
+    const change = { email, emailNormalized: normalizeEmail(email), emailVerified: false, updatedAt: new Date() };
+    await this.users.update({ id }, change);
+    return { ...user, ...change };
+  }
+
+  /**
+   * Verifies the address only if it is still the one the link was mailed to: a link sent
+   * before a change must not vouch for the new address. False when it no longer is.
+   */
+  async markEmailVerified(id: string, emailNormalized: string): Promise<boolean> {
+    const result = await this.users.update({ id, emailNormalized }, { emailVerified: true, updatedAt: new Date() });
+    return result.affected === 1;
+  }
+
+  /** A reset link proves the owner reads the account's mail, so the address counts as verified too. */
+  async setPasswordFromReset(user: User, passwordHash: string): Promise<void> {
+    await this.users.update(
+      { id: user.id },
+      { passwordHash, emailVerified: user.email !== null, updatedAt: new Date() },
+    );
+  }
+
+  /** Throws 400 with the policy's message when the password is refused for this user. */
+  assertPasswordAllowedFor(user: User, password: string, field: string): void {
+    this.assertPasswordAllowed(password, user.username, field);
+  }
+
   async setPasswordHash(id: string, passwordHash: string): Promise<void> {
     await this.users.update({ id }, { passwordHash });
   }

@@ -10,7 +10,26 @@ import type { MailMessage } from './mail-message.js';
 /** Waits before the 2nd, 3rd and 4th attempt: a brief SMTP outage costs a delay, not the mail. */
 export const RETRY_DELAYS_MS = [1_000, 10_000, 60_000];
 /** How long shutdown waits for mails still queued or in flight. */
-const DRAIN_TIMEOUT_MS = 10_000;
+const DRAIN_TIMEOUT_MS = 5_000;
+/**
+ * Added to SMTP_URL unless it sets them: pooled connections (reused between mails, closed
+ * at shutdown) and timeouts, so a server that never answers fails the attempt in seconds
+ * instead of nodemailer's default of minutes.
+ */
+const SMTP_DEFAULTS: Record<string, string> = {
+  pool: 'true',
+  connectionTimeout: '10000',
+  greetingTimeout: '10000',
+  socketTimeout: '30000',
+};
+
+function withSmtpDefaults(smtpUrl: string): string {
+  const url = new URL(smtpUrl);
+  for (const [name, value] of Object.entries(SMTP_DEFAULTS)) {
+    if (!url.searchParams.has(name)) url.searchParams.set(name, value);
+  }
+  return url.toString();
+}
 
 /**
  * Sends mail over SMTP (SMTP_URL) or, without it, writes each message as an .eml file into
@@ -26,13 +45,14 @@ export class MailerService implements OnModuleInit, OnApplicationShutdown {
   private readonly pending = new Set<Promise<void>>();
   /** Retries waiting for their turn, with what settles each. */
   private readonly retries = new Map<NodeJS.Timeout, { message: MailMessage; done: () => void }>();
+  private closing = false;
 
   constructor(
     private readonly config: AppConfig,
     private readonly events: DomainEventBus,
   ) {
     this.transport = config.smtpUrl
-      ? createTransport(config.smtpUrl)
+      ? createTransport(withSmtpDefaults(config.smtpUrl))
       : // Renders the complete MIME message into a buffer; writeToOutbox stores it.
         createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
   }
@@ -60,6 +80,7 @@ export class MailerService implements OnModuleInit, OnApplicationShutdown {
 
   /** Lets sends in flight finish (bounded); a retry still waiting is logged as lost rather than awaited for a minute. */
   async onApplicationShutdown(): Promise<void> {
+    this.closing = true;
     for (const [timer, { message, done }] of this.retries) {
       clearTimeout(timer);
       this.logger.error({ msg: 'Mail not sent: shutting down before its retry', kind: message.kind });
@@ -67,7 +88,7 @@ export class MailerService implements OnModuleInit, OnApplicationShutdown {
     }
     this.retries.clear();
     let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<'timeout'>((done) => (timer = setTimeout(() => done('timeout'), DRAIN_TIMEOUT_MS)));
+    const timedOut = new Promise<'timeout'>((done) => (timer = setTimeout(() => done('timeout'), DRAIN_TIMEOUT_MS).unref()));
     const outcome = await Promise.race([this.drain(), timedOut]);
     clearTimeout(timer);
     if (outcome === 'timeout') this.logger.error(`Shutting down with ${this.pending.size} mail(s) still unsent`);
@@ -83,7 +104,7 @@ export class MailerService implements OnModuleInit, OnApplicationShutdown {
       },
       (error: Error) => {
         const delay = RETRY_DELAYS_MS[failures];
-        if (delay === undefined) {
+        if (delay === undefined || this.closing) {
           this.logger.error({ msg: 'Mail not sent, giving up', kind: message.kind, attempts: failures + 1, error: error.message });
           done();
           return;
@@ -93,6 +114,8 @@ export class MailerService implements OnModuleInit, OnApplicationShutdown {
           this.retries.delete(timer);
           this.attempt(message, failures + 1, done);
         }, delay);
+        // A waiting retry alone must not keep the process alive; shutdown settles it (above).
+        timer.unref();
         this.retries.set(timer, { message, done });
       },
     );

@@ -24,6 +24,22 @@ describe('validateEnvironment', () => {
     expect(() => validateEnvironment({ NODE_ENV: 'production', JWT_SECRET: SECRET })).not.toThrow();
   });
 
+  it('checks the mail settings', () => {
+    expect(() =>
+      validateEnvironment({
+        SMTP_URL: 'http://mail.example.com',
+        APP_URL: 'localhost:3000',
+        MAIL_FROM: 'nobody',
+        MAIL_PER_HOUR: '0',
+        REQUIRE_EMAIL_VERIFICATION: 'maybe',
+        RESET_TOKEN_TTL: 'soon',
+      }),
+    ).toThrow(/APP_URL[\s\S]*SMTP_URL[\s\S]*MAIL_FROM[\s\S]*MAIL_PER_HOUR[\s\S]*REQUIRE_EMAIL_VERIFICATION[\s\S]*RESET_TOKEN_TTL/);
+    expect(() =>
+      validateEnvironment({ SMTP_URL: 'smtps://user:pass@mail.example.com:465', APP_URL: 'https://auth.example.com', MAIL_FROM: 'no-reply@localhost' }),
+    ).not.toThrow();
+  });
+
   it('wants ADMIN_USERNAME and ADMIN_PASSWORD together', () => {
     expect(() => validateEnvironment({ ADMIN_USERNAME: 'root' })).toThrow(/ADMIN_USERNAME and ADMIN_PASSWORD/);
   });
@@ -37,6 +53,14 @@ describe('AppConfig', () => {
   it('applies the documented defaults', () => {
     const config = new AppConfig({ JWT_SECRET: SECRET });
     expect(config).toMatchObject({
+      appUrl: 'http://localhost:3000',
+      smtpUrl: undefined,
+      mailFrom: 'no-reply@localhost',
+      mailOutbox: 'data/outbox',
+      mailPerHour: 5,
+      requireEmailVerification: false,
+      verifyTokenTtlSeconds: 86_400,
+      resetTokenTtlSeconds: 1_800,
       port: 3000,
       databaseUrl: 'sqlite:data/app.db',
       accessTtlSeconds: 900,

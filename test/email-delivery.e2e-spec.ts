@@ -24,7 +24,8 @@ describe('mail without SMTP_URL: the outbox, and REQUIRE_EMAIL_VERIFICATION', ()
   beforeAll(async () => {
     outbox = mkdtempSync(join(tmpdir(), 'outbox-'));
     t = await createTestApp({ env: { MAIL_OUTBOX: outbox, REQUIRE_EMAIL_VERIFICATION: 'true', APP_URL: 'http://localhost:4321/' } });
-  });
+    // Migrations on a busy MySQL server can take longer than the default 30 s.
+  }, 120_000);
   afterAll(async () => {
     await t?.close();
     rmSync(outbox, { recursive: true, force: true });
@@ -83,7 +84,8 @@ describe('mail delivery over SMTP never holds up the request, and survives a str
   beforeAll(async () => {
     smtp = await startSmtpSink();
     t = await createTestApp({ env: { SMTP_URL: smtp.url } });
-  });
+    // Migrations on a busy MySQL server can take longer than the default 30 s.
+  }, 120_000);
   afterAll(async () => {
     await t?.close();
     await smtp?.close();

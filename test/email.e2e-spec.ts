@@ -75,7 +75,8 @@ describe('email: verification, recovery and address changes (SMTP)', () => {
     const tokens = await login(t, adminName, adminPassword);
     const me = await t.http().get('/api/users/me').set(bearer(tokens.accessToken));
     admin = { id: me.body.id, ...tokens };
-  });
+    // Migrations on a busy MySQL server can take longer than the default 30 s.
+  }, 120_000);
   afterAll(async () => {
     await t?.close();
     await smtp?.close();

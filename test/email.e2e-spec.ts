@@ -373,6 +373,14 @@ describe('email: verification, recovery and address changes (SMTP)', () => {
       expect(await audit('password.reset_requested', user.id)).toEqual(expect.arrayContaining([expect.objectContaining({ actorId: admin.id })]));
     });
 
+    it('finds a user by email address in the users list (q), case-insensitively', async () => {
+      const user = await register();
+      const found = await t.http().get(`/api/users?q=${encodeURIComponent(user.email.toUpperCase())}`).set(bearer(admin.accessToken));
+      expect(found.status).toBe(200);
+      expect(found.body.items.map((item: { id: string }) => item.id)).toEqual([user.id]);
+      expect(found.body.items[0]).toMatchObject({ email: user.email, emailVerified: false });
+    });
+
     it('is refused to non-admins (403), stale tokens (401), unknown ids (404) and non-UUIDs (400)', async () => {
       const user = await account();
       expect((await t.http().post(`/api/users/${user.id}/password-reset`).set(bearer(user.accessToken))).status).toBe(403);

@@ -68,7 +68,7 @@ export class UsersController {
 
   @Roles(Role.Admin)
   @Get()
-  @ApiOperation({ summary: 'List users (admin)', description: 'Newest first; `q` matches the username or the name, case-insensitively' })
+  @ApiOperation({ summary: 'List users (admin)', description: 'Newest first; `q` matches the username, the name or the email address, case-insensitively' })
   @ApiOkResponse({ type: UserPageDto })
   @ApiBadRequestResponse({ description: 'Invalid page, limit, status or q' })
   @ApiForbiddenResponse({ description: 'The caller is not an admin' })

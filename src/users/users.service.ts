@@ -163,7 +163,10 @@ export class UsersService {
     if (query.q) {
       // '!' as the LIKE escape: a backslash means different things in MySQL and SQLite literals.
       const pattern = `%${query.q.toLowerCase().replace(/[!%_]/g, '!$&')}%`;
-      builder.andWhere("(u.usernameNormalized LIKE :pattern ESCAPE '!' OR LOWER(u.name) LIKE :pattern ESCAPE '!')", { pattern });
+      builder.andWhere(
+        "(u.usernameNormalized LIKE :pattern ESCAPE '!' OR LOWER(u.name) LIKE :pattern ESCAPE '!' OR u.emailNormalized LIKE :pattern ESCAPE '!')",
+        { pattern },
+      );
     }
     const [items, total] = await builder.getManyAndCount();
     return { items, total, page: query.page, limit: query.limit };

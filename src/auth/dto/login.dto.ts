@@ -2,7 +2,7 @@ import { ApiProperty } from '@nestjs/swagger';
 import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
 
 export class LoginDto {
-  @ApiProperty({ example: 'ada_l' })
+  @ApiProperty({ example: 'ada_l', description: 'The username, or the email address of the account' })
   @IsString()
   @IsNotEmpty()
   @MaxLength(256)

@@ -11,7 +11,7 @@ export function loginView(ctx: ViewContext): void {
   const form = new Form(
     'login',
     [
-      textField('login', { name: 'username', label: 'Username or email', autocomplete: 'username', required: true, attrs: { autocapitalize: 'none' } }),
+      textField('login', { name: 'username', label: 'Username', autocomplete: 'username', required: true, hint: 'Or the email address of your account.', attrs: { autocapitalize: 'none' } }),
       textField('login', { name: 'password', label: 'Password', type: 'password', autocomplete: 'current-password', required: true }),
     ],
     'Log in',

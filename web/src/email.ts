@@ -211,7 +211,7 @@ export function refreshEmailBanner(): void {
     return;
   }
   if (!banner) {
-    banner = h('div', { id: 'email-banner', class: 'alert alert-info', role: 'status' });
+    banner = h('div', { id: 'email-banner', class: 'alert alert-info' });
     document.getElementById('main')?.prepend(banner);
   }
   replace(banner, `Please verify your email address ${me.email}: follow the link we mailed you. `, h('a', { href: '#/email' }, 'Resend or change it'));

@@ -211,10 +211,13 @@ export function refreshEmailBanner(): void {
     return;
   }
   if (!banner) {
-    banner = h('div', { id: 'email-banner', class: 'alert alert-info' });
+    banner = h('div', { id: 'email-banner', class: 'container' });
     document.getElementById('main')?.prepend(banner);
   }
-  replace(banner, `Please verify your email address ${me.email}: follow the link we mailed you. `, h('a', { href: '#/email' }, 'Resend or change it'));
+  replace(
+    banner,
+    h('div', { class: 'alert alert-info' }, `Please verify your email address ${me.email}: follow the link we mailed you. `, h('a', { href: '#/email' }, 'Resend or change it')),
+  );
 }
 
 /** The admin's action for deployments without mail: a one-time reset link, copied to the clipboard. */

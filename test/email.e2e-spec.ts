@@ -139,7 +139,7 @@ describe('email: verification, recovery and address changes (SMTP)', () => {
       expect(clash.status).toBe(409);
       expect(clash.body).toEqual({ statusCode: 409, message: 'Email address is already taken', error: 'Conflict' });
 
-      for (const email of ['not-an-address', 'a@', 42, `${'a'.repeat(250)}@example.test`]) {
+      for (const email of ['not-an-address', 'a@', 42, `${'a'.repeat(250)}@example.test`, 'lone\ud800@example.test']) {
         const response = await t.http().post('/api/auth/register').send({ username: uniqueName(), password: strongPassword(), email });
         expect(response.status).toBe(400);
         expect(response.body.message).toEqual(expect.arrayContaining([expect.stringMatching(/^email/)]));
@@ -257,7 +257,7 @@ describe('email: verification, recovery and address changes (SMTP)', () => {
     });
 
     it('refuses non-addresses and malformed bodies with 400', async () => {
-      for (const body of [{}, { email: 'nope' }, { email: 5 }, { email: 'a@example.test', more: true }]) {
+      for (const body of [{}, { email: 'nope' }, { email: 5 }, { email: 'a\udc00@example.test' }, { email: 'a@example.test', more: true }]) {
         expect((await t.http().post('/api/auth/password/forgot').send(body)).status).toBe(400);
       }
       for (const body of [{}, { token: 'abc' }, { newPassword: strongPassword() }, { token: 1, newPassword: strongPassword() }]) {

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsEmail, IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { IsEmailAddress } from '../../common/is-email-address.js';
 import { NO_CONTROL_CHARACTERS } from '../../common/no-control-characters.js';
 
 export const USERNAME_PATTERN = /^[A-Za-z0-9._-]{3,32}$/;
@@ -38,6 +39,6 @@ export class RegisterDto {
   @IsOptional()
   @IsString()
   @MaxLength(254)
-  @IsEmail({}, { message: 'email must be a valid email address' })
+  @IsEmailAddress()
   email?: string;
 }

@@ -1,10 +1,11 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsEmail, IsString, MaxLength } from 'class-validator';
+import { IsString, MaxLength } from 'class-validator';
+import { IsEmailAddress } from '../../../common/is-email-address.js';
 
 export class ChangeEmailDto {
   @ApiProperty({ format: 'email', maxLength: 254, example: 'ada@example.com', description: 'Unique case-insensitively' })
   @IsString()
   @MaxLength(254)
-  @IsEmail({}, { message: 'email must be a valid email address' })
+  @IsEmailAddress()
   email: string;
 }

@@ -19,6 +19,10 @@ export const AUDIT_ACTIONS = [
   'user.status_changed',
   'user.role_changed',
   'user.deleted',
+  'password.reset_requested',
+  'password.reset',
+  'email.verified',
+  'email.changed',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

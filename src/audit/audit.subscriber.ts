@@ -48,7 +48,7 @@ export class AuditSubscriber {
       actorId: event.actorId,
       targetId: event.userId,
       ip: event.ip,
-      detail: { from: event.from, to: event.to },
+      detail: { ...(event.from === null ? {} : { from: event.from }), to: event.to },
     });
   }
 
@@ -61,6 +61,40 @@ export class AuditSubscriber {
       ip: event.ip,
       detail: { username: event.username, role: event.role },
     });
+  }
+
+  @OnEvent('email.verified', STRICT)
+  emailVerified(event: DomainEvents['email.verified']): Promise<void> {
+    return this.audit.record({ action: 'email.verified', actorId: event.userId, targetId: event.userId, ip: event.ip });
+  }
+
+  /** The addresses are kept: "who moved my account to which mailbox" is what an investigation asks first. */
+  @OnEvent('email.changed', STRICT)
+  emailChanged(event: DomainEvents['email.changed']): Promise<void> {
+    return this.audit.record({
+      action: 'email.changed',
+      actorId: event.userId,
+      targetId: event.userId,
+      ip: event.ip,
+      detail: { ...(event.from === null ? {} : { from: event.from }), to: event.to },
+    });
+  }
+
+  /** Never the link's token: only who asked, for whom, and whether a mail went out. */
+  @OnEvent('password.reset_requested', STRICT)
+  passwordResetRequested(event: DomainEvents['password.reset_requested']): Promise<void> {
+    return this.audit.record({
+      action: 'password.reset_requested',
+      actorId: event.actorId ?? null,
+      targetId: event.userId,
+      ip: event.ip,
+      detail: { via: event.actorId ? 'admin' : 'mail', mailed: String(event.mail !== null) },
+    });
+  }
+
+  @OnEvent('password.reset', STRICT)
+  passwordReset(event: DomainEvents['password.reset']): Promise<void> {
+    return this.audit.record({ action: 'password.reset', actorId: event.userId, targetId: event.userId, ip: event.ip });
   }
 }
 

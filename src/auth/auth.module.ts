@@ -1,11 +1,17 @@
 import { Module } from '@nestjs/common';
 import { PassportModule } from '@nestjs/passport';
 import { AbuseModule } from '../abuse/abuse.module.js';
+import { OneTimeTokensModule } from '../one-time-tokens/one-time-tokens.module.js';
 import { PasswordsModule } from '../passwords/passwords.module.js';
 import { SessionsModule } from '../sessions/sessions.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { AuthController } from './auth.controller.js';
 import { AuthService } from './auth.service.js';
+import { AuthEmailController } from './email/auth-email.controller.js';
+import { UserEmailController } from './email/user-email.controller.js';
+import { EmailVerificationService } from './email/email-verification.service.js';
+import { MailQuotaService } from './email/mail-quota.service.js';
+import { PasswordResetService } from './email/password-reset.service.js';
 import { FreshGuard } from './guards/fresh.guard.js';
 import { JwtAuthGuard } from './guards/jwt-auth.guard.js';
 import { LoginService } from './login/login.service.js';
@@ -24,11 +30,15 @@ import { TokensService } from './tokens/tokens.service.js';
     UsersModule,
     SessionsModule,
     PasswordsModule,
+    OneTimeTokensModule,
   ],
-  controllers: [AuthController, JwksController],
+  controllers: [AuthController, JwksController, AuthEmailController, UserEmailController],
   providers: [
     AuthService,
     LoginService,
+    EmailVerificationService,
+    PasswordResetService,
+    MailQuotaService,
     KeyRing,
     TokensService,
     LocalStrategy,

@@ -6,6 +6,7 @@ import { DocsConfig } from './docs.config.js';
 import { EnvReader, type Environment } from './env-reader.js';
 import { HttpConfig } from './http.config.js';
 import { LoggingConfig } from './logging.config.js';
+import { MailConfig } from './mail.config.js';
 import { MetricsConfig } from './metrics.config.js';
 import { TokensConfig } from './tokens.config.js';
 
@@ -26,6 +27,7 @@ export class AppConfig {
   readonly admin: AdminConfig;
   readonly docs: DocsConfig;
   readonly logging: LoggingConfig;
+  readonly mail: MailConfig;
   readonly metrics: MetricsConfig;
 
   constructor(env: Environment) {
@@ -39,6 +41,7 @@ export class AppConfig {
     this.admin = new AdminConfig(read);
     this.docs = new DocsConfig(read);
     this.logging = new LoggingConfig(read, this.nodeEnv === 'test');
+    this.mail = new MailConfig(read);
     this.metrics = new MetricsConfig(read);
     read.assertValid();
   }

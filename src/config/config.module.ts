@@ -9,6 +9,7 @@ import { DocsConfig } from './docs.config.js';
 import { validateEnvironment } from './env.validation.js';
 import { HttpConfig } from './http.config.js';
 import { LoggingConfig } from './logging.config.js';
+import { MailConfig } from './mail.config.js';
 import { MetricsConfig } from './metrics.config.js';
 import { TokensConfig } from './tokens.config.js';
 
@@ -28,6 +29,7 @@ const AREAS = [
   area(AdminConfig, (config) => config.admin),
   area(DocsConfig, (config) => config.docs),
   area(LoggingConfig, (config) => config.logging),
+  area(MailConfig, (config) => config.mail),
   area(MetricsConfig, (config) => config.metrics),
 ];
 

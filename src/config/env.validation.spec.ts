@@ -41,6 +41,23 @@ describe('validateEnvironment', () => {
     expect(new AppConfig({ JWT_SECRET: SECRET }).tokens).toMatchObject({ algorithm: 'HS256', keysDir: 'data/keys' });
   });
 
+  it('checks the mail settings', () => {
+    const bad = {
+      SMTP_URL: 'http://mail.example.com',
+      APP_URL: 'localhost:3000',
+      MAIL_FROM: 'nobody',
+      MAIL_PER_HOUR: '0',
+      REQUIRE_EMAIL_VERIFICATION: 'maybe',
+      RESET_TOKEN_TTL: 'soon',
+    };
+    for (const name of Object.keys(bad)) {
+      expect(() => validateEnvironment(bad)).toThrow(new RegExp(`- ${name} must`));
+    }
+    expect(() =>
+      validateEnvironment({ SMTP_URL: 'smtps://user:pass@mail.example.com:465', APP_URL: 'https://auth.example.com', MAIL_FROM: 'no-reply@localhost' }),
+    ).not.toThrow();
+  });
+
   it('wants ADMIN_USERNAME and ADMIN_PASSWORD together', () => {
     expect(() => validateEnvironment({ ADMIN_USERNAME: 'root' })).toThrow(/ADMIN_USERNAME and ADMIN_PASSWORD/);
   });
@@ -54,7 +71,7 @@ describe('AppConfig', () => {
   it('applies the documented defaults, area by area', () => {
     const config = new AppConfig({ JWT_SECRET: SECRET });
     expect(config.nodeEnv).toBe('development');
-    expect(config.http).toEqual({ port: 3000, corsOrigins: [], trustProxy: false, shutdownTimeoutSeconds: 10 });
+    expect(config.http).toEqual({ port: 3000, corsOrigins: [], trustProxy: false, shutdownTimeoutSeconds: 10, appUrl: 'http://localhost:3000' });
     expect(config.database).toEqual({ url: 'sqlite:data/app.db' });
     expect(config.tokens).toMatchObject({
       secret: SECRET,
@@ -63,7 +80,15 @@ describe('AppConfig', () => {
       accessTtlSeconds: 900,
       refreshTtlSeconds: 7 * 86400,
     });
-    expect(config.accounts).toEqual({ requireApproval: false, passwordMinLength: 15 });
+    expect(config.accounts).toEqual({ requireApproval: false, passwordMinLength: 15, requireEmailVerification: false });
+    expect(config.mail).toEqual({
+      smtpUrl: undefined,
+      from: 'no-reply@localhost',
+      outbox: 'data/outbox',
+      perHour: 5,
+      verifyTokenTtlSeconds: 86_400,
+      resetTokenTtlSeconds: 1_800,
+    });
     expect(config.abuse).toEqual({ loginMaxFailures: 5, loginLockoutSeconds: 900, throttleAuthLimit: 20 });
     expect(config.admin).toEqual({ username: undefined, password: undefined });
     expect(config.docs).toEqual({ enabled: true });

@@ -7,6 +7,8 @@ export class HttpConfig {
   readonly corsOrigins: string[];
   readonly trustProxy: TrustProxy;
   readonly shutdownTimeoutSeconds: number;
+  /** The web client's public origin: links in mails, WebAuthn origin, OIDC redirects. */
+  readonly appUrl: string;
 
   constructor(read: EnvReader) {
     this.port = read.integer('PORT', 3000, 0, 65535);
@@ -16,6 +18,12 @@ export class HttpConfig {
       .filter(Boolean);
     this.trustProxy = trustProxyFrom(read);
     this.shutdownTimeoutSeconds = read.duration('SHUTDOWN_TIMEOUT', '10s');
+    const appUrl = read.matching(
+      'APP_URL',
+      /^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/,
+      'APP_URL must be an http(s) URL such as https://auth.example.com',
+    );
+    this.appUrl = (appUrl ?? `http://localhost:${this.port}`).replace(/\/+$/, '');
   }
 }
 

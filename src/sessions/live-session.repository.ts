@@ -16,7 +16,7 @@ export interface SessionWithUser {
 /** The lookup reads the user's public columns too, so GET /users/me needs no second query. */
 const SESSION_WITH_USER_SQL =
   'SELECT s.revoked_at, s.expires_at, s.last_used_at, ' +
-  'u.id, u.username, u.name, u.role, u.status, u.created_at, u.updated_at, u.last_login_at ' +
+  'u.id, u.username, u.name, u.email, u.email_verified, u.role, u.status, u.created_at, u.updated_at, u.last_login_at ' +
   'FROM sessions s INNER JOIN users u ON u.id = s.user_id WHERE s.id = ? AND s.user_id = ?';
 
 /** The same query in PostgreSQL's numbered placeholders. */
@@ -30,6 +30,9 @@ interface Row {
   id: string;
   username: string;
   name: string | null;
+  email: string | null;
+  /** SQLite: 0/1; MySQL: 0/1 (tinyint). */
+  email_verified: unknown;
   role: Role;
   status: UserStatus;
   created_at: unknown;
@@ -46,6 +49,8 @@ function toSessionWithUser(row: Row): SessionWithUser {
       id: row.id,
       username: row.username,
       name: row.name,
+      email: row.email,
+      emailVerified: Boolean(Number(row.email_verified)),
       role: row.role,
       status: row.status,
       createdAt: toDate(row.created_at),

@@ -77,7 +77,7 @@ export class UsersController {
   @ApiOperation({
     operationId: 'listUsers',
     summary: 'List users (admin)',
-    description: 'Newest first; `q` matches the username or the name, case-insensitively.',
+    description: 'Newest first; `q` matches the username, the name or the email address, case-insensitively.',
   })
   @ApiOkResponse({ type: UserPageDto, description: 'One page of users' })
   @ApiErrors({ 400: 'Invalid page, limit, status or q, or an unknown parameter', 403: 'The caller is not an admin' })

@@ -22,7 +22,7 @@ import { PasswordService } from '../passwords/password.service.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import type { ListUsersQueryDto } from './dto/list-users-query.dto.js';
 import type { UpdateUserDto } from './dto/update-user.dto.js';
-import { normalizeUsername, User, UserStatus } from './user.entity.js';
+import { normalizeEmail, normalizeUsername, User, UserStatus } from './user.entity.js';
 
 /** The 409 for any change that would leave the service without an active admin. */
 const LAST_ADMIN = 'This change would leave no active admin';
@@ -33,6 +33,7 @@ export interface NewUser {
   username: string;
   password: string;
   name?: string | null;
+  email?: string | null;
   role?: Role;
   status?: UserStatus;
 }
@@ -52,7 +53,7 @@ export class UsersService {
     private readonly lockout: AccountLockout,
   ) {}
 
-  /** Applies the password policy; a taken username surfaces as 409 through the error filter. */
+  /** Applies the password policy; a taken username or email surfaces as 409 through the error filter. */
   async create(input: NewUser): Promise<User> {
     this.assertPasswordAllowed(input.password, input.username, 'password');
     const now = new Date();
@@ -61,6 +62,9 @@ export class UsersService {
       username: input.username,
       usernameNormalized: normalizeUsername(input.username),
       name: input.name ?? null,
+      email: input.email ?? null,
+      emailNormalized: input.email ? normalizeEmail(input.email) : null,
+      emailVerified: false,
       passwordHash: await this.passwords.hash(input.password),
       role: input.role ?? Role.User,
       status: input.status ?? UserStatus.Active,
@@ -84,6 +88,10 @@ export class UsersService {
   async findByUsername(username: string): Promise<User | null> {
     if (!isValidUsername(username)) return null;
     return this.users.findOneBy({ usernameNormalized: normalizeUsername(username) });
+  }
+
+  findByEmail(email: string): Promise<User | null> {
+    return this.users.findOneBy({ emailNormalized: normalizeEmail(email) });
   }
 
   async getById(id: string): Promise<User> {
@@ -123,6 +131,36 @@ export class UsersService {
     await this.events.emit('password.changed', { userId: id, ip });
   }
 
+  /** A new address starts unverified; a taken one surfaces as 409 through the error filter. */
+  async setEmail(id: string, email: string): Promise<User> {
+    const user = await this.getById(id);
+    const change = { email, emailNormalized: normalizeEmail(email), emailVerified: false, updatedAt: new Date() };
+    await this.users.update({ id }, change);
+    return { ...user, ...change };
+  }
+
+  /**
+   * Verifies the address only if it is still the one the link was mailed to: a link sent
+   * before a change must not vouch for the new address. False when it no longer is.
+   */
+  async markEmailVerified(id: string, emailNormalized: string): Promise<boolean> {
+    const result = await this.users.update({ id, emailNormalized }, { emailVerified: true, updatedAt: new Date() });
+    return result.affected === 1;
+  }
+
+  /** A reset link proves the owner reads the account's mail, so the address counts as verified too. */
+  async setPasswordFromReset(user: User, passwordHash: string): Promise<void> {
+    await this.users.update(
+      { id: user.id },
+      { passwordHash, emailVerified: user.email !== null, updatedAt: new Date() },
+    );
+  }
+
+  /** Throws 400 with the policy's message when the password is refused for this user. */
+  assertPasswordAllowedFor(user: User, password: string, field: string): void {
+    this.assertPasswordAllowed(password, user.username, field);
+  }
+
   async setPasswordHash(id: string, passwordHash: string): Promise<void> {
     await this.users.update({ id }, { passwordHash });
   }
@@ -143,7 +181,10 @@ export class UsersService {
     if (query.q) {
       // '!' as the LIKE escape: a backslash means different things in MySQL and SQLite literals.
       const pattern = `%${query.q.toLowerCase().replace(/[!%_]/g, '!$&')}%`;
-      builder.andWhere("(u.usernameNormalized LIKE :pattern ESCAPE '!' OR LOWER(u.name) LIKE :pattern ESCAPE '!')", { pattern });
+      builder.andWhere(
+        "(u.usernameNormalized LIKE :pattern ESCAPE '!' OR LOWER(u.name) LIKE :pattern ESCAPE '!' OR u.emailNormalized LIKE :pattern ESCAPE '!')",
+        { pattern },
+      );
     }
     const [items, total] = await builder.getManyAndCount();
     return { items, total, page: query.page, limit: query.limit };

@@ -9,6 +9,8 @@ export interface User {
   id: string;
   username: string;
   name: string | null;
+  email: string | null;
+  emailVerified: boolean;
   role: Role;
   status: UserStatus;
   createdAt: string;

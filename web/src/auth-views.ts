@@ -1,6 +1,7 @@
 import * as http from './api.js';
 import { ApiError, type User } from './api.js';
 import { card, h, pageHeader, replace } from './dom.js';
+import { forgotPasswordLink, signUpEmailField } from './email.js';
 import { Form, textField } from './forms.js';
 import type { ViewContext } from './router.js';
 import * as session from './session.js';
@@ -10,7 +11,7 @@ export function loginView(ctx: ViewContext): void {
   const form = new Form(
     'login',
     [
-      textField('login', { name: 'username', label: 'Username', autocomplete: 'username', required: true, attrs: { autocapitalize: 'none' } }),
+      textField('login', { name: 'username', label: 'Username', autocomplete: 'username', required: true, hint: 'Or the email address of your account.', attrs: { autocapitalize: 'none' } }),
       textField('login', { name: 'password', label: 'Password', type: 'password', autocomplete: 'current-password', required: true }),
     ],
     'Log in',
@@ -45,6 +46,7 @@ export function loginView(ctx: ViewContext): void {
         notice ? h('div', { class: `alert alert-${notice.kind}`, role: 'status' }, notice.text) : null,
         h('h2', { class: 'card-title' }, 'Log in'),
         form.el,
+        forgotPasswordLink(),
         h('p', { class: 'card-footer muted' }, 'New here? ', h('a', { href: '/register' }, 'Create an account')),
       ),
     ),
@@ -67,6 +69,7 @@ export function registerView(ctx: ViewContext): void {
         attrs: { autocapitalize: 'none', maxlength: 32 },
       }),
       textField('register', { name: 'name', label: 'Display name', autocomplete: 'name', attrs: { maxlength: 100 } }),
+      signUpEmailField('register'),
       textField('register', {
         name: 'password',
         label: 'Password',
@@ -88,14 +91,15 @@ export function registerView(ctx: ViewContext): void {
       }
       const username = f.value('username').trim();
       const name = f.value('name').trim();
+      const email = f.value('email').trim();
       let created: User;
       try {
         created = await http.api<User>('POST', '/api/auth/register', {
           auth: false,
-          body: name ? { username, password, name } : { username, password },
+          body: { username, password, ...(name ? { name } : {}), ...(email ? { email } : {}) },
         });
       } catch (err) {
-        f.showError(err, { 409: { username: 'Username already taken.' } });
+        f.showError(err, { 409: /email/i.test(err instanceof ApiError ? err.message : '') ? { email: 'Another account uses this address.' } : { username: 'Username already taken.' } });
         return;
       }
       if (created.status === 'active') {

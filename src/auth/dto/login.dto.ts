@@ -2,7 +2,7 @@ import { ApiProperty } from '@nestjs/swagger';
 import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
 
 export class LoginDto {
-  @ApiProperty({ minLength: 1, maxLength: 256, example: 'ada_l', description: 'The username (any letter case)' })
+  @ApiProperty({ minLength: 1, maxLength: 256, example: 'ada_l', description: 'The username (any letter case), or the email address of the account' })
   @IsString()
   @IsNotEmpty()
   @MaxLength(256)

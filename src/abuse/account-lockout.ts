@@ -67,7 +67,7 @@ export class AccountLockout {
 
   /** A password reset lifts the account's lock: its owner proved who they are another way. */
   lift(key: string): Promise<void> {
-    return this.counter.reset(this.policy(), key);
+    return this.counter.clear(this.policy(), key);
   }
 
   private policy(): CounterPolicy {

@@ -107,16 +107,19 @@ describe('AppConfig', () => {
 describe('TRUST_PROXY', () => {
   const trustProxy = (value: string) => new AppConfig({ JWT_SECRET: SECRET, TRUST_PROXY: value }).http.trustProxy;
 
-  it('accepts false, true, a hop count, or addresses and CIDR ranges', () => {
+  it('accepts false, a hop count, or addresses and CIDR ranges', () => {
     expect(trustProxy('false')).toBe(false);
-    expect(trustProxy('true')).toBe(true);
     expect(trustProxy('1')).toBe(1);
     expect(trustProxy('10.0.0.1')).toEqual(['10.0.0.1']);
     expect(trustProxy('10.0.0.0/8, 192.168.1.7,::1,fd00::/8')).toEqual(['10.0.0.0/8', '192.168.1.7', '::1', 'fd00::/8']);
   });
 
+  it('refuses true, which would let every client choose its own address', () => {
+    expect(() => validateEnvironment({ TRUST_PROXY: 'true' })).toThrow(/TRUST_PROXY=true would trust every hop/);
+  });
+
   it.each(['TRUE', 'yes', '-1', '1.5', '10.0.0.0/33', '::1/129', 'proxy.example', '10.0.0.1,', '10.0.0.1/8/8'])('refuses %p at start-up', (value) => {
-    expect(() => validateEnvironment({ TRUST_PROXY: value })).toThrow(/TRUST_PROXY must be false, true, a hop count, or comma-separated addresses\/CIDRs/);
+    expect(() => validateEnvironment({ TRUST_PROXY: value })).toThrow(/TRUST_PROXY must be false, a hop count, or comma-separated proxy addresses\/CIDRs/);
   });
 });
 

@@ -18,6 +18,7 @@ import type { AuthUser } from '../../common/auth-user.js';
 import { CurrentUser } from '../../common/decorators/current-user.decorator.js';
 import { Fresh } from '../../common/decorators/fresh.decorator.js';
 import { Roles } from '../../common/decorators/roles.decorator.js';
+import { ApiUuidParam } from '../../common/openapi/decorators.js';
 import { ErrorResponseDto } from '../../common/dto/error-response.dto.js';
 import { Role } from '../../common/role.enum.js';
 import { UserResponseDto } from '../../users/dto/user-response.dto.js';
@@ -84,6 +85,7 @@ export class UserEmailController {
     description:
       'For deployments without mail: the admin hands the single-use link (valid RESET_TOKEN_TTL) to the user. Needs a fresh access token; the user’s earlier reset links stop working.',
   })
+  @ApiUuidParam('id', 'The user id')
   @ApiCreatedResponse({ type: ResetLinkDto })
   @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'The id is not a UUID' })
   @ApiUnauthorizedResponse({ type: ErrorResponseDto, description: 'Missing, invalid, expired or revoked access token, or one that is not fresh' })

@@ -8,6 +8,7 @@ import { HttpConfig } from './http.config.js';
 import { LoggingConfig } from './logging.config.js';
 import { MetricsConfig } from './metrics.config.js';
 import { TokensConfig } from './tokens.config.js';
+import { WebAuthnConfig } from './webauthn.config.js';
 
 const NODE_ENVS = ['development', 'production', 'test'] as const;
 
@@ -27,6 +28,7 @@ export class AppConfig {
   readonly docs: DocsConfig;
   readonly logging: LoggingConfig;
   readonly metrics: MetricsConfig;
+  readonly webauthn: WebAuthnConfig;
 
   constructor(env: Environment) {
     const read = new EnvReader(env);
@@ -40,6 +42,7 @@ export class AppConfig {
     this.docs = new DocsConfig(read);
     this.logging = new LoggingConfig(read, this.nodeEnv === 'test');
     this.metrics = new MetricsConfig(read);
+    this.webauthn = new WebAuthnConfig(read, this.http.port);
     read.assertValid();
   }
 }

@@ -11,6 +11,7 @@ import { HttpConfig } from './http.config.js';
 import { LoggingConfig } from './logging.config.js';
 import { MetricsConfig } from './metrics.config.js';
 import { TokensConfig } from './tokens.config.js';
+import { WebAuthnConfig } from './webauthn.config.js';
 
 /** Each area is provided from the one AppConfig, so replacing AppConfig (as the tests do) replaces them all. */
 const area = <T>(provide: abstract new (...args: never[]) => T, pick: (config: AppConfig) => T) => ({
@@ -29,6 +30,7 @@ const AREAS = [
   area(DocsConfig, (config) => config.docs),
   area(LoggingConfig, (config) => config.logging),
   area(MetricsConfig, (config) => config.metrics),
+  area(WebAuthnConfig, (config) => config.webauthn),
 ];
 
 @Global()

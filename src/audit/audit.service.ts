@@ -19,6 +19,9 @@ export const AUDIT_ACTIONS = [
   'user.status_changed',
   'user.role_changed',
   'user.deleted',
+  'passkey.added',
+  'passkey.removed',
+  'passkey.counter_regressed',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -61,4 +61,24 @@ export class AuditSubscriber {
       detail: { username: event.username, role: event.role },
     });
   }
+
+  @OnEvent('passkey.added', STRICT)
+  passkeyAdded(event: DomainEvents['passkey.added']): Promise<void> {
+    return this.audit.record({ action: 'passkey.added', actorId: event.userId, targetId: event.userId, ip: event.ip, detail: { passkeyId: event.passkeyId, name: event.name } });
+  }
+
+  @OnEvent('passkey.removed', STRICT)
+  passkeyRemoved(event: DomainEvents['passkey.removed']): Promise<void> {
+    return this.audit.record({ action: 'passkey.removed', actorId: event.userId, targetId: event.userId, ip: event.ip, detail: { passkeyId: event.passkeyId } });
+  }
+
+  @OnEvent('passkey.counter_regressed', STRICT)
+  passkeyCounterRegressed(event: DomainEvents['passkey.counter_regressed']): Promise<void> {
+    return this.audit.record({
+      action: 'passkey.counter_regressed',
+      targetId: event.userId,
+      ip: event.ip,
+      detail: { passkeyId: event.passkeyId, stored: String(event.stored), received: String(event.received) },
+    });
+  }
 }

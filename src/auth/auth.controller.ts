@@ -50,7 +50,7 @@ import {
   wantsCookieTransport,
 } from './token-cookies.js';
 
-const TRANSPORT_DOC = {
+export const TRANSPORT_DOC = {
   name: 'X-Token-Transport',
   required: false,
   schema: { type: 'string' as const, enum: ['cookie', 'bearer'] },
@@ -64,7 +64,7 @@ const CSRF_DOC = {
   description: 'Cookie mode only: must equal the csrf_token cookie whenever the refresh cookie is used (else 403)',
 };
 
-const SET_COOKIE = {
+export const SET_COOKIE = {
   'Set-Cookie': {
     description:
       'Cookie mode only (`X-Token-Transport: cookie`): `refresh_token` (HttpOnly, SameSite=Strict, Path=/api/auth) and the readable `csrf_token`',
@@ -238,14 +238,19 @@ export class AuthController {
 
   /** Bearer mode returns both tokens; cookie mode moves the refresh token into an HttpOnly cookie. */
   private deliver(pair: IssuedTokens, request: FastifyRequest, reply: FastifyReply): TokenPairDto {
-    if (!wantsCookieTransport(request)) return pair;
-    setTokenCookies(request, reply, pair.refreshToken, this.tokensConfig.refreshTtlSeconds);
-    const { refreshToken: _inCookie, ...body } = pair;
-    return body;
+    return deliverTokens(pair, request, reply, this.tokensConfig);
   }
 }
 
-function clientInfo(request: FastifyRequest): ClientInfo {
+/** How every login answers (password, passkey): the pair in the body, or the refresh token as a cookie. */
+export function deliverTokens(pair: IssuedTokens, request: FastifyRequest, reply: FastifyReply, config: TokensConfig): TokenPairDto {
+  if (!wantsCookieTransport(request)) return pair;
+  setTokenCookies(request, reply, pair.refreshToken, config.refreshTtlSeconds);
+  const { refreshToken: _inCookie, ...body } = pair;
+  return body;
+}
+
+export function clientInfo(request: FastifyRequest): ClientInfo {
   const userAgent = request.headers['user-agent'];
   return { ip: request.ip, userAgent: typeof userAgent === 'string' ? userAgent : undefined };
 }

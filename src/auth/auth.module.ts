@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
 import { PassportModule } from '@nestjs/passport';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { OneTimeTokensModule } from '../one-time-tokens/one-time-tokens.module.js';
 import { AbuseModule } from '../abuse/abuse.module.js';
 import { PasswordsModule } from '../passwords/passwords.module.js';
 import { SessionsModule } from '../sessions/sessions.module.js';
@@ -9,6 +11,9 @@ import { AuthService } from './auth.service.js';
 import { FreshGuard } from './guards/fresh.guard.js';
 import { JwtAuthGuard } from './guards/jwt-auth.guard.js';
 import { LoginService } from './login/login.service.js';
+import { Passkey } from './passkeys/passkey.entity.js';
+import { PasskeysController } from './passkeys/passkeys.controller.js';
+import { PasskeysService } from './passkeys/passkeys.service.js';
 import { RolesGuard } from './guards/roles.guard.js';
 import { JwtRefreshStrategy } from './strategies/jwt-refresh.strategy.js';
 import { JwtStrategy } from './strategies/jwt.strategy.js';
@@ -23,11 +28,14 @@ import { TokensService } from './tokens/tokens.service.js';
     UsersModule,
     SessionsModule,
     PasswordsModule,
+    OneTimeTokensModule,
+    TypeOrmModule.forFeature([Passkey]),
   ],
-  controllers: [AuthController],
+  controllers: [AuthController, PasskeysController],
   providers: [
     AuthService,
     LoginService,
+    PasskeysService,
     KeyRing,
     TokensService,
     LocalStrategy,

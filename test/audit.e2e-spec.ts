@@ -140,6 +140,9 @@ describe('audit log', () => {
       [
         'login.failed',
         'login.locked',
+        'passkey.added',
+        'passkey.removed',
+        'passkey.counter_regressed',
         'password.failed',
         'refresh.reused',
         'user.approved',

@@ -128,6 +128,15 @@ describe('passkeys (WebAuthn)', () => {
       expect(elsewhere.status).toBe(400);
     });
 
+    it('stores one credential once when two registrations of it race', async () => {
+      const user = await registerAndLogin(t);
+      const authenticator = newAuthenticator();
+      const first = authenticator.register((await registrationOptions(user)).body);
+      const second = authenticator.register((await registrationOptions(user)).body);
+      const statuses = (await Promise.all([finishRegistration(user, { response: first }), finishRegistration(user, { response: second })])).map((r) => r.status);
+      expect(statuses.sort()).toEqual([201, 400]);
+    });
+
     it('answers 400, never 5xx, to malformed bodies', async () => {
       const user = await registerAndLogin(t);
       await registrationOptions(user);
@@ -216,6 +225,14 @@ describe('passkeys (WebAuthn)', () => {
       const late = await loginOptions();
       await t.dataSource.getRepository(OneTimeToken).update({ purpose: 'passkey.authentication', usedAt: IsNull() }, { expiresAt: new Date(Date.now() - 1000) });
       expect((await passkeyLogin({ challengeId: late.challengeId, response: authenticator.authenticate(late.options.challenge) })).status).toBe(401);
+    });
+
+    it('lets one of two concurrent answers to one challenge in', async () => {
+      const { authenticator } = await userWithPasskey();
+      const { challengeId, options } = await loginOptions();
+      const body = { challengeId, response: authenticator.authenticate(options.challenge) };
+      const statuses = (await Promise.all([passkeyLogin(body), passkeyLogin(body)])).map((r) => r.status);
+      expect(statuses.sort()).toEqual([200, 401]);
     });
 
     it('refuses a registration challenge as a login challenge', async () => {

@@ -108,7 +108,13 @@ export class PasskeysService {
       createdAt: new Date(),
       lastUsedAt: null,
     };
-    await this.passkeys.insert(passkey);
+    try {
+      await this.passkeys.insert(passkey);
+    } catch (error) {
+      // The same credential registered concurrently: the unique index decided, say so plainly.
+      if (await this.passkeys.existsBy({ credentialId })) throw new BadRequestException('This passkey is already registered');
+      throw error;
+    }
     await this.events.emit('passkey.added', { userId: caller.id, passkeyId: passkey.id, name: passkey.name, ip });
     return PasskeyResponseDto.from(passkey);
   }

@@ -23,6 +23,9 @@ export const AUDIT_ACTIONS = [
   'password.reset',
   'email.verified',
   'email.changed',
+  'passkey.added',
+  'passkey.removed',
+  'passkey.counter_regressed',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -96,6 +96,26 @@ export class AuditSubscriber {
   passwordReset(event: DomainEvents['password.reset']): Promise<void> {
     return this.audit.record({ action: 'password.reset', actorId: event.userId, targetId: event.userId, ip: event.ip });
   }
+
+  @OnEvent('passkey.added', STRICT)
+  passkeyAdded(event: DomainEvents['passkey.added']): Promise<void> {
+    return this.audit.record({ action: 'passkey.added', actorId: event.userId, targetId: event.userId, ip: event.ip, detail: { passkeyId: event.passkeyId, name: event.name } });
+  }
+
+  @OnEvent('passkey.removed', STRICT)
+  passkeyRemoved(event: DomainEvents['passkey.removed']): Promise<void> {
+    return this.audit.record({ action: 'passkey.removed', actorId: event.userId, targetId: event.userId, ip: event.ip, detail: { passkeyId: event.passkeyId } });
+  }
+
+  @OnEvent('passkey.counter_regressed', STRICT)
+  passkeyCounterRegressed(event: DomainEvents['passkey.counter_regressed']): Promise<void> {
+    return this.audit.record({
+      action: 'passkey.counter_regressed',
+      targetId: event.userId,
+      ip: event.ip,
+      detail: { passkeyId: event.passkeyId, stored: String(event.stored), received: String(event.received) },
+    });
+  }
 }
 
 /** What was typed as a username is sometimes a password: keep it only when it could be a username. */

@@ -51,7 +51,7 @@ import {
   wantsCookieTransport,
 } from './token-cookies.js';
 
-const TRANSPORT_DOC = {
+export const TRANSPORT_DOC = {
   name: 'X-Token-Transport',
   required: false,
   schema: { type: 'string' as const, enum: ['cookie', 'bearer'] },
@@ -67,7 +67,7 @@ const CSRF_DOC = {
   description: "Cookie mode only: the session's CSRF token (the csrf cookie's value) whenever the refresh cookie is used (else 403)",
 };
 
-const SET_COOKIE = {
+export const SET_COOKIE = {
   'Set-Cookie': {
     description:
       'Cookie mode only (`X-Token-Transport: cookie`): `refresh_token` (HttpOnly, SameSite=Strict, Path=/api/auth) and the readable `csrf_token`',
@@ -239,23 +239,29 @@ export class AuthController {
     return this.auth.revokeSession(caller, id);
   }
 
-  /**
-   * A bearer session gets both tokens in the body. A cookie session (chosen at login, kept by
-   * every refresh whatever its headers) gets its refresh token only in the HttpOnly cookie.
-   */
-  private deliver(issued: IssuedTokens, request: FastifyRequest, reply: FastifyReply): TokenPairDto {
-    const { accessToken, refreshToken, tokenType, expiresIn } = issued;
-    if (issued.transport !== 'cookie') return { accessToken, refreshToken, tokenType, expiresIn };
-    setTokenCookies(request, reply, {
-      refreshToken,
-      csrfToken: csrfTokenFor(this.tokensConfig, issued.sessionId),
-      maxAgeSeconds: issued.refreshExpiresIn,
-    });
-    return { accessToken, tokenType, expiresIn };
+  private deliver(pair: IssuedTokens, request: FastifyRequest, reply: FastifyReply): TokenPairDto {
+    return deliverTokens(pair, request, reply, this.tokensConfig);
   }
 }
 
-function clientInfo(request: FastifyRequest): ClientInfo {
+/** How every login answers (password, passkey): the pair in the body, or the refresh token as a cookie. */
+/**
+ * How every login and refresh answers. A bearer session gets both tokens in the body. A cookie
+ * session (chosen at login, kept by every refresh whatever its headers) gets its refresh token
+ * only in the HttpOnly cookie.
+ */
+export function deliverTokens(issued: IssuedTokens, request: FastifyRequest, reply: FastifyReply, config: TokensConfig): TokenPairDto {
+  const { accessToken, refreshToken, tokenType, expiresIn } = issued;
+  if (issued.transport !== 'cookie') return { accessToken, refreshToken, tokenType, expiresIn };
+  setTokenCookies(request, reply, {
+    refreshToken,
+    csrfToken: csrfTokenFor(config, issued.sessionId),
+    maxAgeSeconds: issued.refreshExpiresIn,
+  });
+  return { accessToken, tokenType, expiresIn };
+}
+
+export function clientInfo(request: FastifyRequest): ClientInfo {
   const userAgent = request.headers['user-agent'];
   return {
     ip: request.ip,

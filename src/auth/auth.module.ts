@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
 import { PassportModule } from '@nestjs/passport';
-import { AbuseModule } from '../abuse/abuse.module.js';
+import { TypeOrmModule } from '@nestjs/typeorm';
 import { OneTimeTokensModule } from '../one-time-tokens/one-time-tokens.module.js';
+import { AbuseModule } from '../abuse/abuse.module.js';
 import { PasswordsModule } from '../passwords/passwords.module.js';
 import { SessionsModule } from '../sessions/sessions.module.js';
 import { UsersModule } from '../users/users.module.js';
@@ -15,6 +16,9 @@ import { PasswordResetService } from './email/password-reset.service.js';
 import { FreshGuard } from './guards/fresh.guard.js';
 import { JwtAuthGuard } from './guards/jwt-auth.guard.js';
 import { LoginService } from './login/login.service.js';
+import { Passkey } from './passkeys/passkey.entity.js';
+import { PasskeysController } from './passkeys/passkeys.controller.js';
+import { PasskeysService } from './passkeys/passkeys.service.js';
 import { RolesGuard } from './guards/roles.guard.js';
 import { JwtRefreshStrategy } from './strategies/jwt-refresh.strategy.js';
 import { JwtStrategy } from './strategies/jwt.strategy.js';
@@ -31,14 +35,16 @@ import { TokensService } from './tokens/tokens.service.js';
     SessionsModule,
     PasswordsModule,
     OneTimeTokensModule,
+    TypeOrmModule.forFeature([Passkey]),
   ],
-  controllers: [AuthController, JwksController, AuthEmailController, UserEmailController],
+  controllers: [AuthController, JwksController, AuthEmailController, UserEmailController, PasskeysController],
   providers: [
     AuthService,
     LoginService,
     EmailVerificationService,
     PasswordResetService,
     MailQuotaService,
+    PasskeysService,
     KeyRing,
     TokensService,
     LocalStrategy,

@@ -9,6 +9,7 @@ import { LoggingConfig } from './logging.config.js';
 import { MailConfig } from './mail.config.js';
 import { MetricsConfig } from './metrics.config.js';
 import { TokensConfig } from './tokens.config.js';
+import { WebAuthnConfig } from './webauthn.config.js';
 
 const NODE_ENVS = ['development', 'production', 'test'] as const;
 
@@ -29,6 +30,7 @@ export class AppConfig {
   readonly logging: LoggingConfig;
   readonly mail: MailConfig;
   readonly metrics: MetricsConfig;
+  readonly webauthn: WebAuthnConfig;
 
   constructor(env: Environment) {
     const read = new EnvReader(env);
@@ -43,6 +45,7 @@ export class AppConfig {
     this.logging = new LoggingConfig(read, this.nodeEnv === 'test');
     this.mail = new MailConfig(read);
     this.metrics = new MetricsConfig(read);
+    this.webauthn = new WebAuthnConfig(read, this.http.appUrl);
     read.assertValid();
   }
 }

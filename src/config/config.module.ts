@@ -12,6 +12,7 @@ import { LoggingConfig } from './logging.config.js';
 import { MailConfig } from './mail.config.js';
 import { MetricsConfig } from './metrics.config.js';
 import { TokensConfig } from './tokens.config.js';
+import { WebAuthnConfig } from './webauthn.config.js';
 
 /** Each area is provided from the one AppConfig, so replacing AppConfig (as the tests do) replaces them all. */
 const area = <T>(provide: abstract new (...args: never[]) => T, pick: (config: AppConfig) => T) => ({
@@ -31,6 +32,7 @@ const AREAS = [
   area(LoggingConfig, (config) => config.logging),
   area(MailConfig, (config) => config.mail),
   area(MetricsConfig, (config) => config.metrics),
+  area(WebAuthnConfig, (config) => config.webauthn),
 ];
 
 @Global()

@@ -158,3 +158,18 @@ describe('parseDurationSeconds', () => {
     expect(parseDurationSeconds(input)).toBeUndefined();
   });
 });
+
+describe('WebAuthnConfig', () => {
+  it('takes the relying party from APP_URL unless WEBAUTHN_RP_ID says otherwise', () => {
+    expect(new AppConfig({ PORT: '8080' }).webauthn).toEqual({ origin: 'http://localhost:8080', rpId: 'localhost', rpName: 'nest-auth-service' });
+    const config = new AppConfig({ APP_URL: 'https://auth.example.com/app/', WEBAUTHN_RP_NAME: 'Shelf' });
+    expect(config.webauthn).toEqual({ origin: 'https://auth.example.com', rpId: 'auth.example.com', rpName: 'Shelf' });
+    expect(new AppConfig({ APP_URL: 'https://auth.example.com', WEBAUTHN_RP_ID: 'example.com' }).webauthn.rpId).toBe('example.com');
+  });
+
+  it('refuses an APP_URL that is not an http(s) URL and an RP id that is not a host name', () => {
+    expect(() => validateEnvironment({ APP_URL: 'auth.example.com' })).toThrow(/APP_URL/);
+    expect(() => validateEnvironment({ APP_URL: 'ftp://example.com' })).toThrow(/APP_URL/);
+    expect(() => validateEnvironment({ WEBAUTHN_RP_ID: 'https://example.com' })).toThrow(/WEBAUTHN_RP_ID/);
+  });
+});

@@ -831,6 +831,33 @@ async function run() {
     checkPage();
   });
 
+  await step('the user adds a passkey on the dashboard and signs in with it (Chromium virtual authenticator)', async () => {
+    // A platform authenticator with user verification, driven through the DevTools protocol.
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('WebAuthn.enable');
+    const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
+      options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true },
+    });
+    await logIn(username, newPassword);
+    await heading('Dashboard');
+    const passkeys = page.locator('#passkey');
+    await passkeys.getByLabel('Name').fill('Chromium');
+    await passkeys.getByRole('button', { name: 'Add a passkey' }).click();
+    await visible(page.locator('li[data-passkey-id]', { hasText: 'Chromium' }), 'the new passkey in the list');
+    const { credentials } = await cdp.send('WebAuthn.getCredentials', { authenticatorId });
+    if (credentials.length !== 1 || !credentials[0].isResidentCredential) fail(`expected one discoverable credential, got ${JSON.stringify(credentials)}`);
+    await page.locator('#logout-button').click();
+    await heading('Welcome back');
+    const answer = page.waitForResponse((r) => pathOf(r.url()) === '/api/auth/passkeys/authentication' && r.request().method() === 'POST');
+    await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
+    if ((await answer).status() !== 200) fail('the passkey login was refused');
+    await heading('Dashboard');
+    await page.locator('#logout-button').click();
+    await heading('Welcome back');
+    await cdp.send('WebAuthn.removeVirtualAuthenticator', { authenticatorId });
+    checkPage();
+  });
+
   await step('a locked account is told when to try again (Retry-After)', async () => {
     let locked = null;
     for (let i = 0; i < 8 && !locked; i += 1) {

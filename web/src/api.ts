@@ -265,6 +265,18 @@ export async function login(username: string, password: string): Promise<void> {
   accessToken = (data as TokenResponse).accessToken;
 }
 
+/** Passkey login in cookie mode: complete on its own, and the access token it yields is fresh. */
+export async function passkeyLogin(challengeId: string, response: unknown): Promise<void> {
+  const res = await send('POST', '/api/auth/passkeys/authentication', {
+    body: { challengeId, response },
+    auth: false,
+    headers: { ...COOKIE_MODE },
+  });
+  const data = await readJson(res);
+  if (!res.ok) throw errorFrom(res, data);
+  accessToken = (data as TokenResponse).accessToken;
+}
+
 /** Silent refresh from the HttpOnly cookie. Concurrent callers share one request. */
 export function refresh(): Promise<boolean> {
   refreshing ??= refreshAcrossTabs().finally(() => {

@@ -4,6 +4,7 @@ import { card, h, pageHeader, replace } from './dom.js';
 import { forgotPasswordLink, signUpEmailField } from './email.js';
 import { Form, textField } from './forms.js';
 import type { ViewContext } from './router.js';
+import { passkeysSupported, signInWithPasskey } from './passkeys.js';
 import * as session from './session.js';
 
 export function loginView(ctx: ViewContext): void {
@@ -46,6 +47,7 @@ export function loginView(ctx: ViewContext): void {
         notice ? h('div', { class: `alert alert-${notice.kind}`, role: 'status' }, notice.text) : null,
         h('h2', { class: 'card-title' }, 'Log in'),
         form.el,
+        passkeyButton(ctx),
         forgotPasswordLink(),
         h('p', { class: 'card-footer muted' }, 'New here? ', h('a', { href: '/register' }, 'Create an account')),
       ),
@@ -164,4 +166,25 @@ export function welcomeView(ctx: ViewContext): void {
       ),
     ),
   );
+}
+
+/** Usernameless passkey login; its errors (no passkey, refused, pending or disabled) show under the button. */
+function passkeyButton(ctx: ViewContext): HTMLElement | null {
+  if (!passkeysSupported()) return null;
+  const error = h('p', { class: 'field-error', role: 'alert', hidden: true });
+  const button = h('button', { type: 'button', class: 'btn btn-secondary', id: 'passkey-login' }, 'Sign in with a passkey');
+  button.addEventListener('click', async () => {
+    button.setAttribute('aria-disabled', 'true');
+    error.hidden = true;
+    try {
+      await signInWithPasskey();
+      ctx.navigate(ctx.takeReturnTo() ?? '/dashboard');
+    } catch (err) {
+      error.textContent = err instanceof ApiError ? err.messages.join(' ') || err.message : 'The passkey login was cancelled or failed.';
+      error.hidden = false;
+    } finally {
+      button.removeAttribute('aria-disabled');
+    }
+  });
+  return h('div', { class: 'passkey-login' }, button, error);
 }

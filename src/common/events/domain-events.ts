@@ -28,6 +28,10 @@ export interface DomainEvents {
   'password.changed': { userId: string; ip?: string };
   /** A wrong current password on a password change: counts like a failed login. */
   'password.failed': { userId: string; ip?: string };
+  'passkey.added': { userId: string; passkeyId: string; name: string; ip?: string };
+  'passkey.removed': { userId: string; passkeyId: string; ip?: string };
+  /** A correctly signed passkey login whose counter did not move forward: a cloned authenticator? */
+  'passkey.counter_regressed': { userId: string; passkeyId: string; stored: number; received: number; ip?: string };
   /** A per-client throttle refused a request. */
   'throttle.refused': { scope: string };
   /**

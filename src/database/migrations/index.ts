@@ -8,6 +8,7 @@ import { SessionAmr1796091160000 } from './1796091160000-session-amr.js';
 import { OneTimeTokens1796091700000 } from './1796091700000-one-time-tokens.js';
 import { SessionTransport1796092000000 } from './1796092000000-session-transport.js';
 import { UserEmail1796100000000 } from './1796100000000-user-email.js';
+import { Passkeys1796100100000 } from './1796100100000-passkeys.js';
 
 /** Every migration, oldest first; the app, the tests and the CLI all run this list. */
 export const migrations = [
@@ -21,4 +22,5 @@ export const migrations = [
   OneTimeTokens1796091700000,
   SessionTransport1796092000000,
   UserEmail1796100000000,
+  Passkeys1796100100000,
 ];

@@ -51,12 +51,16 @@ export function isUnstorableText(error: unknown): boolean {
 /**
  * An error raised by the database layer: TypeORM's own errors (which wrap the driver's),
  * better-sqlite3's SqliteError, or a mysql2 error (it marks server and protocol errors with
- * `sqlState`, connection failures with `fatal`). Socket codes such as ECONNRESET mean a
+ * `sqlState`, connection failures with `fatal`, its statement timeout with its own code). Socket codes such as ECONNRESET mean a
  * database failure only on these; on anything else they are the HTTP client's doing.
  */
 export function isDriverError(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   if (error instanceof TypeORMError || error.name === 'SqliteError') return true;
-  const { fatal, sqlState } = error as { fatal?: unknown; sqlState?: unknown };
-  return typeof fatal === 'boolean' || typeof sqlState === 'string';
+  const { fatal, sqlState, code } = error as { fatal?: unknown; sqlState?: unknown; code?: unknown };
+  // mysql2's own statement timeout ("Query inactivity timeout") carries neither mark; only
+  // mysql2 raises this code. The per-request session lookup (a prepared statement on the pool,
+  // outside TypeORM) hits it when a Galera cluster stalls writes for a few seconds after losing
+  // a node: that is the database's failure (503), not a 500.
+  return typeof fatal === 'boolean' || typeof sqlState === 'string' || code === 'PROTOCOL_SEQUENCE_TIMEOUT';
 }

@@ -18,12 +18,10 @@ export class HttpConfig {
       .filter(Boolean);
     this.trustProxy = trustProxyFrom(read);
     this.shutdownTimeoutSeconds = read.duration('SHUTDOWN_TIMEOUT', '10s');
-    const appUrl = read.matching(
-      'APP_URL',
-      /^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/,
-      'APP_URL must be an http(s) URL such as https://auth.example.com',
-    );
-    this.appUrl = (appUrl ?? `http://localhost:${this.port}`).replace(/\/+$/, '');
+    const appUrlPattern = /^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/;
+    const appUrl = read.matching('APP_URL', appUrlPattern, 'APP_URL must be an http(s) URL such as https://auth.example.com');
+    // A refused value still stops start-up; the default only keeps the other areas' checks running.
+    this.appUrl = (appUrl !== undefined && appUrlPattern.test(appUrl) ? appUrl : `http://localhost:${this.port}`).replace(/\/+$/, '');
   }
 }
 

@@ -220,17 +220,18 @@ export class HostileClient {
       this.failures.push(`${options.label}: request failed: ${(error as Error).message}`);
       throw error;
     }
-    this.check(response, `${operation.method.toUpperCase()} ${url.slice(0, 160)} as ${options.as} [${options.label}]`);
+    this.check(response, url, `${operation.method.toUpperCase()} ${url.slice(0, 160)} as ${options.as} [${options.label}]`);
     if (operation.method !== 'get' && response.status < 300) await this.ensureAlive(options.as);
     return response;
   }
 
-  private check(response: Response, label: string): void {
+  private check(response: Response, url: string, label: string): void {
     if (response.status >= 500) {
       this.failures.push(`${label} → ${response.status} ${response.text.slice(0, 200)}`);
       return;
     }
-    if (response.headers['cache-control'] !== 'no-store') {
+    // Every /api answer carries tokens or account data; the public key set outside /api is meant to be cached.
+    if (url.startsWith('/api/') && response.headers['cache-control'] !== 'no-store') {
       this.failures.push(`${label} → ${response.status} without Cache-Control: no-store`);
     }
     if (/\$argon2|passwordHash|password_hash/.test(response.text)) {

@@ -3,6 +3,7 @@ import { AccountsConfig } from './accounts.config.js';
 import { AdminConfig } from './admin.config.js';
 import { DatabaseConfig } from './database.config.js';
 import { DocsConfig } from './docs.config.js';
+import { EncryptionConfig } from './encryption.config.js';
 import { EnvReader, type Environment } from './env-reader.js';
 import { HttpConfig } from './http.config.js';
 import { LoggingConfig } from './logging.config.js';
@@ -27,6 +28,7 @@ export class AppConfig {
   readonly docs: DocsConfig;
   readonly logging: LoggingConfig;
   readonly metrics: MetricsConfig;
+  readonly encryption: EncryptionConfig;
 
   constructor(env: Environment) {
     const read = new EnvReader(env);
@@ -40,6 +42,7 @@ export class AppConfig {
     this.docs = new DocsConfig(read);
     this.logging = new LoggingConfig(read, this.nodeEnv === 'test');
     this.metrics = new MetricsConfig(read);
+    this.encryption = new EncryptionConfig(read, this.nodeEnv === 'production');
     read.assertValid();
   }
 }

@@ -21,7 +21,14 @@ describe('validateEnvironment', () => {
   it('requires a long JWT_SECRET in production', () => {
     expect(() => validateEnvironment({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET is required/);
     expect(() => validateEnvironment({ NODE_ENV: 'production', JWT_SECRET: 'short' })).toThrow(/JWT_SECRET must be at least 32/);
-    expect(() => validateEnvironment({ NODE_ENV: 'production', JWT_SECRET: SECRET })).not.toThrow();
+    expect(() => validateEnvironment({ NODE_ENV: 'production', JWT_SECRET: SECRET, ENCRYPTION_KEY: SECRET })).not.toThrow();
+  });
+
+  it('requires a long ENCRYPTION_KEY in production', () => {
+    expect(() => validateEnvironment({ NODE_ENV: 'production', JWT_SECRET: SECRET })).toThrow(/ENCRYPTION_KEY is required/);
+    expect(() => validateEnvironment({ NODE_ENV: 'production', JWT_SECRET: SECRET, ENCRYPTION_KEY: 'short' })).toThrow(
+      /ENCRYPTION_KEY must be at least 32/,
+    );
   });
 
   it('wants ADMIN_USERNAME and ADMIN_PASSWORD together', () => {

@@ -82,6 +82,7 @@ async function startServer() {
     PORT: String(port),
     DATABASE_URL: `sqlite:${path.join(tmp, 'browser.db')}`,
     JWT_SECRET: randomString(48),
+    ENCRYPTION_KEY: randomString(48),
     REQUIRE_APPROVAL: 'true',
     ADMIN_USERNAME: 'admin',
     ADMIN_PASSWORD: adminPassword,

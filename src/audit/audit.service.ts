@@ -19,6 +19,12 @@ export const AUDIT_ACTIONS = [
   'user.status_changed',
   'user.role_changed',
   'user.deleted',
+  'mfa.enabled',
+  'mfa.disabled',
+  'mfa.reset',
+  'mfa.failed',
+  'mfa.recovery_used',
+  'mfa.recovery_regenerated',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -61,4 +61,40 @@ export class AuditSubscriber {
       detail: { username: event.username, role: event.role },
     });
   }
+
+  @OnEvent('mfa.enabled', STRICT)
+  mfaEnabled(event: DomainEvents['mfa.enabled']): Promise<void> {
+    return this.audit.record({ action: 'mfa.enabled', actorId: event.userId, targetId: event.userId, ip: event.ip });
+  }
+
+  @OnEvent('mfa.disabled', STRICT)
+  mfaDisabled(event: DomainEvents['mfa.disabled']): Promise<void> {
+    return this.audit.record({ action: 'mfa.disabled', actorId: event.userId, targetId: event.userId, ip: event.ip });
+  }
+
+  @OnEvent('mfa.reset', STRICT)
+  mfaReset(event: DomainEvents['mfa.reset']): Promise<void> {
+    return this.audit.record({ action: 'mfa.reset', actorId: event.actorId, targetId: event.userId, ip: event.ip });
+  }
+
+  @OnEvent('mfa.failed', STRICT)
+  mfaFailed(event: DomainEvents['mfa.failed']): Promise<void> {
+    return this.audit.record({ action: 'mfa.failed', targetId: event.userId, ip: event.ip, detail: { method: event.method } });
+  }
+
+  @OnEvent('mfa.recovery_used', STRICT)
+  mfaRecoveryUsed(event: DomainEvents['mfa.recovery_used']): Promise<void> {
+    return this.audit.record({
+      action: 'mfa.recovery_used',
+      actorId: event.userId,
+      targetId: event.userId,
+      ip: event.ip,
+      detail: { remaining: event.remaining },
+    });
+  }
+
+  @OnEvent('mfa.recovery_regenerated', STRICT)
+  mfaRecoveryRegenerated(event: DomainEvents['mfa.recovery_regenerated']): Promise<void> {
+    return this.audit.record({ action: 'mfa.recovery_regenerated', actorId: event.userId, targetId: event.userId, ip: event.ip });
+  }
 }

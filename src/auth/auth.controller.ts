@@ -3,8 +3,8 @@ import {
   Controller,
   Delete,
   Get,
+  BadRequestException,
   HttpCode,
-  NotImplementedException,
   Param,
   ParseUUIDPipe,
   Post,
@@ -18,14 +18,17 @@ import {
   ApiBody,
   ApiConflictResponse,
   ApiCreatedResponse,
+  ApiExtraModels,
   ApiForbiddenResponse,
   ApiHeader,
   ApiNoContentResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
+  ApiOperation,
   ApiTags,
   ApiTooManyRequestsResponse,
   ApiUnauthorizedResponse,
+  getSchemaPath,
 } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ClientThrottleGuard } from '../abuse/client-throttle.guard.js';
@@ -42,6 +45,10 @@ import { RegisterDto } from './dto/register.dto.js';
 import { SessionResponseDto } from './dto/session-response.dto.js';
 import { TokenPairDto } from './dto/token-pair.dto.js';
 import { LocalAuthGuard } from './guards/local-auth.guard.js';
+import { ErrorResponseDto } from './mfa/dto/error-response.dto.js';
+import { MfaChallengeDto } from './mfa/dto/mfa-responses.dto.js';
+import { VerifyMfaDto } from './mfa/dto/verify-mfa.dto.js';
+import { MfaService } from './mfa/mfa.service.js';
 import { RefreshTokenGuard } from './guards/refresh-token.guard.js';
 import type { RefreshClaims } from './token-claims.js';
 import type { IssuedTokens } from './tokens/tokens.service.js';
@@ -71,6 +78,7 @@ export class AuthController {
   constructor(
     private readonly auth: AuthService,
     private readonly tokensConfig: TokensConfig,
+    private readonly mfa: MfaService,
   ) {}
 
   @Public()
@@ -90,7 +98,11 @@ export class AuthController {
   @ApiHeader(TRANSPORT_DOC)
   @HttpCode(200)
   @ApiBody({ type: LoginDto })
-  @ApiOkResponse({ type: TokenPairDto, description: 'A fresh access token and a refresh token' })
+  @ApiExtraModels(TokenPairDto, MfaChallengeDto)
+  @ApiOkResponse({
+    description: 'A fresh access token and a refresh token; or, for an account with two-factor login on, no tokens but an mfaToken for POST /auth/mfa/verify',
+    schema: { oneOf: [{ $ref: getSchemaPath(TokenPairDto) }, { $ref: getSchemaPath(MfaChallengeDto) }] },
+  })
   @ApiBadRequestResponse({ description: 'Missing or non-string fields, or credentials in the query string' })
   @ApiUnauthorizedResponse({ description: 'Wrong username or password (one message for both)' })
   @ApiForbiddenResponse({ description: 'Account pending approval or disabled (only after a correct password)' })
@@ -99,11 +111,42 @@ export class AuthController {
     @CurrentUser() user: User,
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<TokenPairDto> {
+  ): Promise<TokenPairDto | MfaChallengeDto> {
     const login = await this.auth.login(user, clientInfo(request));
-    // No account can have a second factor yet; the two-factor login answers its challenge here.
-    if (login.outcome === 'second-factor-required') throw new NotImplementedException('Two-factor login is not available');
+    if (login.outcome === 'second-factor-required') {
+      const { mfaToken, methods, expiresIn } = login.challenge;
+      return { mfaRequired: true, mfaToken, methods, expiresIn };
+    }
     return this.deliver(login.tokens, request, reply);
+  }
+
+  @Public()
+  @UseGuards(ClientThrottleGuard)
+  @Post('mfa/verify')
+  @HttpCode(200)
+  @ApiHeader(TRANSPORT_DOC)
+  @ApiOperation({
+    operationId: 'verifyMfa',
+    summary: 'The login’s second step',
+    description:
+      'Completes a login that answered `mfaRequired` with a code from the authenticator app or a recovery code. ' +
+      'The mfaToken yields tokens once, lives 5 minutes and dies after 5 wrong codes; wrong codes also count toward the account’s lockout.',
+    security: [],
+  })
+  @ApiOkResponse({ type: TokenPairDto, description: 'The login’s tokens; the access token is fresh, amr ["pwd","otp"] or ["pwd","recovery"]' })
+  @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Malformed body, or not exactly one of code and recoveryCode' })
+  @ApiUnauthorizedResponse({ type: ErrorResponseDto, description: 'Wrong or replayed code, or an invalid, used or expired mfaToken' })
+  @ApiTooManyRequestsResponse({ type: ErrorResponseDto, description: 'Account locked after repeated failures, or too many requests from this client; see Retry-After' })
+  async verifyMfa(
+    @Body() dto: VerifyMfaDto,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<TokenPairDto> {
+    if ((dto.code === undefined) === (dto.recoveryCode === undefined)) {
+      throw new BadRequestException('Send exactly one of code and recoveryCode');
+    }
+    const proof = dto.code !== undefined ? { code: dto.code } : { recoveryCode: dto.recoveryCode! };
+    return this.deliver(await this.mfa.verify(dto.mfaToken, proof, clientInfo(request)), request, reply);
   }
 
   @Public()

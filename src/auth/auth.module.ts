@@ -1,6 +1,10 @@
 import { Module } from '@nestjs/common';
 import { PassportModule } from '@nestjs/passport';
+import { TypeOrmModule } from '@nestjs/typeorm';
 import { AbuseModule } from '../abuse/abuse.module.js';
+import { Clock } from '../common/clock.js';
+import { OneTimeTokensModule } from '../one-time-tokens/one-time-tokens.module.js';
+import { User } from '../users/user.entity.js';
 import { PasswordsModule } from '../passwords/passwords.module.js';
 import { SessionsModule } from '../sessions/sessions.module.js';
 import { UsersModule } from '../users/users.module.js';
@@ -9,6 +13,13 @@ import { AuthService } from './auth.service.js';
 import { FreshGuard } from './guards/fresh.guard.js';
 import { JwtAuthGuard } from './guards/jwt-auth.guard.js';
 import { LoginService } from './login/login.service.js';
+import { MfaAdminController } from './mfa/mfa-admin.controller.js';
+import { MfaController } from './mfa/mfa.controller.js';
+import { MfaService } from './mfa/mfa.service.js';
+import { RecoveryCode } from './mfa/recovery-code.entity.js';
+import { SecretBox } from './mfa/secret-box.js';
+import { TotpAuthenticator } from './mfa/totp-authenticator.entity.js';
+import { TotpService } from './mfa/totp.js';
 import { RolesGuard } from './guards/roles.guard.js';
 import { JwtRefreshStrategy } from './strategies/jwt-refresh.strategy.js';
 import { JwtStrategy } from './strategies/jwt.strategy.js';
@@ -23,11 +34,17 @@ import { TokensService } from './tokens/tokens.service.js';
     UsersModule,
     SessionsModule,
     PasswordsModule,
+    OneTimeTokensModule,
+    TypeOrmModule.forFeature([TotpAuthenticator, RecoveryCode, User]),
   ],
-  controllers: [AuthController],
+  controllers: [AuthController, MfaController, MfaAdminController],
   providers: [
     AuthService,
     LoginService,
+    MfaService,
+    TotpService,
+    SecretBox,
+    Clock,
     KeyRing,
     TokensService,
     LocalStrategy,

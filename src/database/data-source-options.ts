@@ -4,6 +4,8 @@ import type { DataSourceOptions } from 'typeorm';
 import { AuditEvent } from '../audit/audit-event.entity.js';
 import { AbuseCounter } from '../abuse/abuse-counter.entity.js';
 import { Author } from '../authors/author.entity.js';
+import { RecoveryCode } from '../auth/mfa/recovery-code.entity.js';
+import { TotpAuthenticator } from '../auth/mfa/totp-authenticator.entity.js';
 import { OneTimeToken } from '../one-time-tokens/one-time-token.entity.js';
 import { Session } from '../sessions/session.entity.js';
 import { User } from '../users/user.entity.js';
@@ -11,7 +13,7 @@ import { TypeOrmLogger } from '../logging/typeorm-logger.js';
 import { DropTimedOutConnectionsSubscriber } from './drop-timed-out-connections.subscriber.js';
 import { migrations } from './migrations/index.js';
 
-export const entities = [User, Session, Author, AuditEvent, AbuseCounter, OneTimeToken];
+export const entities = [User, Session, Author, AuditEvent, AbuseCounter, OneTimeToken, TotpAuthenticator, RecoveryCode];
 
 const DB_TIMEOUT_MS = 1500;
 

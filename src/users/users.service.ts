@@ -67,6 +67,7 @@ export class UsersService {
       createdAt: now,
       updatedAt: now,
       lastLoginAt: null,
+      mfaEnabled: false,
     });
     return this.users.save(user);
   }

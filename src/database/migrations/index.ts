@@ -6,6 +6,7 @@ import { OneAbuseCounter1796091154000 } from './1796091154000-one-abuse-counter.
 import { BinaryUsernameKey1796091155000 } from './1796091155000-binary-username-key.js';
 import { SessionAmr1796091160000 } from './1796091160000-session-amr.js';
 import { OneTimeTokens1796091700000 } from './1796091700000-one-time-tokens.js';
+import { TwoFactor1796095000000 } from './1796095000000-two-factor.js';
 
 /** Every migration, oldest first; the app, the tests and the CLI all run this list. */
 export const migrations = [
@@ -17,4 +18,5 @@ export const migrations = [
   BinaryUsernameKey1796091155000,
   SessionAmr1796091160000,
   OneTimeTokens1796091700000,
+  TwoFactor1796095000000,
 ];

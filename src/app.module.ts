@@ -1,5 +1,6 @@
 import { Module, ValidationPipe } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { ScheduleModule } from '@nestjs/schedule';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from './audit/audit.module.js';
 import { AuthModule } from './auth/auth.module.js';
@@ -24,6 +25,7 @@ import { UsersModule } from './users/users.module.js';
     AppConfigModule,
     LoggingModule,
     EventsModule,
+    ScheduleModule.forRoot(),
     MetricsModule,
     TypeOrmModule.forRootAsync({
       inject: [DatabaseConfig],

@@ -1,5 +1,7 @@
 import { BadRequestException } from '@nestjs/common';
 import cookie from '@fastify/cookie';
+// reply.sendFile() (the web client's index.html for its own paths) comes from @fastify/static.
+import type {} from '@fastify/static';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -122,8 +124,29 @@ export async function setupApp(app: NestFastifyApplication): Promise<void> {
   }
 
   if (existsSync(WEB_ROOT)) {
-    app.useStaticAssets({ root: WEB_ROOT, prefix: '/', index: ['index.html'] });
+    // wildcard: false registers a route per built file, so any other path is a 404 the hook below can see.
+    app.useStaticAssets({ root: WEB_ROOT, prefix: '/', index: ['index.html'], wildcard: false });
+    // The web client routes with real paths (History API): /login typed or reloaded must
+    // load the client, not a JSON 404. Only page loads that match nothing else get it;
+    // the API and the docs keep their own 404s, and files that do not exist stay 404s.
+    fastify.addHook('onRequest', (request, reply, done) => {
+      if (isClientPageLoad(request.method, request.url, request.headers.accept, request.is404)) {
+        void reply.sendFile('index.html');
+        return;
+      }
+      done();
+    });
   }
+}
+
+/** A browser asking for a page at a path no route or file answers, outside the API and docs. */
+export function isClientPageLoad(method: string, url: string, accept: string | undefined, is404: boolean): boolean {
+  if (!is404 || (method !== 'GET' && method !== 'HEAD')) return false;
+  if (!accept || !/\btext\/html\b/.test(accept)) return false;
+  const path = url.split('?')[0] ?? '';
+  if (/^\/(api|docs|docs-json)(\/|$)/.test(path) || path.startsWith('/.well-known/')) return false;
+  // A missing file (anything with an extension) is a real 404, not a client route.
+  return !/\.[^/]*$/.test(path);
 }
 
 /**

@@ -1,4 +1,5 @@
 import { Injectable, Logger, ServiceUnavailableException } from '@nestjs/common';
+import { Interval } from '@nestjs/schedule';
 import { InjectRepository } from '@nestjs/typeorm';
 import { createHash } from 'node:crypto';
 import { Repository } from 'typeorm';
@@ -24,7 +25,7 @@ export interface CounterState {
   retryAfterSeconds: number;
 }
 
-/** How often expired rows and cached blocks are swept, at most; the sweep piggybacks on traffic. */
+/** How often expired rows and cached blocks are swept. */
 const PURGE_INTERVAL_MS = 60_000;
 
 /**
@@ -39,15 +40,12 @@ const PURGE_INTERVAL_MS = 60_000;
 export class FixedWindowCounter {
   private readonly logger = new Logger(FixedWindowCounter.name);
   private readonly blocks = new Map<string, number>();
-  private lastPurge = 0;
 
   constructor(@InjectRepository(AbuseCounter) private readonly counters: Repository<AbuseCounter>) {}
 
   async hit(policy: CounterPolicy, key: string): Promise<CounterState> {
     const keyHash = hashKey(policy.scope, key);
     const now = new Date();
-    this.purgeOccasionally(now);
-
     if ((this.blocks.get(keyHash) ?? 0) > now.getTime()) {
       const row = await this.counters.findOneBy({ keyHash });
       if (row && isBlocked(row, now)) return stateOf(row, now, false);
@@ -116,17 +114,21 @@ export class FixedWindowCounter {
     return this.counters.findOneBy({ keyHash });
   }
 
-  private purgeOccasionally(now: Date): void {
-    if (now.getTime() - this.lastPurge < PURGE_INTERVAL_MS) return;
-    this.lastPurge = now.getTime();
+  /** Drops ended windows and blocks; every instance runs it, and a second delete finds nothing. */
+  @Interval('abuse-counter-purge', PURGE_INTERVAL_MS)
+  async purgeExpired(): Promise<void> {
+    const now = new Date();
     for (const [keyHash, until] of this.blocks) if (until <= now.getTime()) this.blocks.delete(keyHash);
-    this.counters
-      .createQueryBuilder()
-      .delete()
-      .from(AbuseCounter)
-      .where('window_ends_at < :now AND (blocked_until IS NULL OR blocked_until < :now)', { now })
-      .execute()
-      .catch((error: Error) => this.logger.warn(`Abuse counter purge failed: ${error.message}`));
+    try {
+      await this.counters
+        .createQueryBuilder()
+        .delete()
+        .from(AbuseCounter)
+        .where('window_ends_at < :now AND (blocked_until IS NULL OR blocked_until < :now)', { now })
+        .execute();
+    } catch (error) {
+      this.logger.warn(`Abuse counter purge failed: ${(error as Error).message}`);
+    }
   }
 }
 

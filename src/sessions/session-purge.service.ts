@@ -1,26 +1,17 @@
-import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
+import { Interval } from '@nestjs/schedule';
 import { SessionsService } from './sessions.service.js';
 
 const PURGE_INTERVAL_MS = 60 * 60 * 1000;
 
-/** Keeps expired and long-revoked session rows from piling up. */
+/** Keeps expired and long-revoked session rows from piling up; @nestjs/schedule stops it at shutdown. */
 @Injectable()
-export class SessionPurgeService implements OnApplicationBootstrap, OnApplicationShutdown {
+export class SessionPurgeService {
   private readonly logger = new Logger(SessionPurgeService.name);
-  private timer?: NodeJS.Timeout;
 
   constructor(private readonly sessions: SessionsService) {}
 
-  onApplicationBootstrap(): void {
-    this.timer = setInterval(() => void this.purge(), PURGE_INTERVAL_MS);
-    // The purge must never keep the process (or a test run) alive.
-    this.timer.unref();
-  }
-
-  onApplicationShutdown(): void {
-    clearInterval(this.timer);
-  }
-
+  @Interval('session-purge', PURGE_INTERVAL_MS)
   async purge(): Promise<void> {
     try {
       const removed = await this.sessions.purgeExpired();

@@ -65,6 +65,8 @@ export function adminView(ctx: ViewContext): void {
     { class: 'form filters', label: 'Filter users' },
   );
   userFilters.el.setAttribute('role', 'search');
+  // A choice from a list takes effect at once, as on the authors page.
+  userFilters.control('status').addEventListener('change', () => userFilters.el.requestSubmit());
 
   const auditFilters = new Form(
     'audit-filters',
@@ -113,8 +115,12 @@ export function adminView(ctx: ViewContext): void {
   }
 
   async function patchUser(user: User, body: { status?: string; role?: string }): Promise<User> {
-    const call = () => http.api<User>('PATCH', `/api/users/${encodeURIComponent(user.id)}`, { body, retry: body.role === undefined });
-    return body.role !== undefined ? session.withFreshLogin(call, 'Changing a role is a sensitive action.') : call();
+    // The server wants a fresh login for a role change and for disabling an account.
+    const sensitive = body.role !== undefined || body.status === 'disabled';
+    const call = () => http.api<User>('PATCH', `/api/users/${encodeURIComponent(user.id)}`, { body, retry: !sensitive });
+    return sensitive
+      ? session.withFreshLogin(call, body.role !== undefined ? 'Changing a role is a sensitive action.' : 'Disabling an account is a sensitive action.')
+      : call();
   }
 
   function reportError(err: unknown, fallback: string): void {
@@ -310,14 +316,31 @@ export function adminView(ctx: ViewContext): void {
     return name ? h('span', { title: id }, name) : h('code', { title: id }, id.slice(0, 8));
   }
 
-  function detailText(detail: unknown): string {
-    if (detail == null || detail === '') return '';
-    if (typeof detail === 'string') return detail;
-    try {
-      return JSON.stringify(detail);
-    } catch {
-      return String(detail);
-    }
+  /** An event's detail as a person reads it: "Reason: wrong password", not raw JSON. */
+  function detailView(detail: unknown): Node {
+    if (detail == null || detail === '') return document.createTextNode('—');
+    if (typeof detail !== 'object') return document.createTextNode(String(detail));
+    const entries = Array.isArray(detail) ? detail.map((v, i): [string, unknown] => [String(i + 1), v]) : Object.entries(detail);
+    if (entries.length === 0) return document.createTextNode('—');
+    return h(
+      'dl',
+      { class: 'detail-list' },
+      entries.map(([key, value]) => [h('dt', null, `${humanize(key)}:`), h('dd', null, detailValue(key, value))]),
+    );
+  }
+
+  function detailValue(key: string, value: unknown): Node | string {
+    if (value == null) return '—';
+    if (typeof value === 'boolean') return value ? 'yes' : 'no';
+    if (typeof value === 'string' && /id$/i.test(key) && /^[0-9a-f-]{36}$/i.test(value)) return who(value);
+    if (typeof value === 'string' && /^\d{4}-\d\d-\d\dT/.test(value)) return timeEl(value);
+    if (typeof value === 'object') return Object.entries(value).map(([k, v]) => `${humanize(k)}: ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`).join(', ');
+    return String(value);
+  }
+
+  function humanize(key: string): string {
+    const words = key.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/[_.-]+/g, ' ').toLowerCase();
+    return words.charAt(0).toUpperCase() + words.slice(1);
   }
 
   function actionTone(action: string): 'danger' | 'warning' | 'success' | 'neutral' {
@@ -360,7 +383,7 @@ export function adminView(ctx: ViewContext): void {
               h('td', { 'data-label': 'Actor' }, who(e.actorId)),
               h('td', { 'data-label': 'Target' }, who(e.targetId)),
               h('td', { 'data-label': 'IP' }, e.ip ?? '—'),
-              h('td', { 'data-label': 'Detail', class: 'detail' }, h('code', null, detailText(e.detail))),
+              h('td', { 'data-label': 'Detail', class: 'detail' }, detailView(e.detail)),
             ),
           ),
         ),

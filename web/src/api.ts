@@ -67,6 +67,8 @@ export class ApiError extends Error {
     readonly status: number,
     readonly messages: string[],
     readonly body: unknown = null,
+    /** Seconds from the Retry-After header (429, 503), when the answer had one. */
+    readonly retryAfter: number | null = null,
   ) {
     super(messages.join(' ') || `Request failed (${status})`);
     this.name = 'ApiError';
@@ -197,7 +199,28 @@ function errorFrom(res: Response, body: unknown): ApiError {
     };
     messages = [fallback[res.status] ?? (res.status >= 500 ? 'The server had a problem. Please try again later.' : `Request failed (${res.status}).`)];
   }
-  return new ApiError(res.status, messages, body);
+  const retryAfter = retryAfterSeconds(res.headers.get('Retry-After'));
+  if (retryAfter !== null) {
+    // "try again later" when the answer says exactly when: say when.
+    messages = messages.map((m) => `${m.replace(/[\s;,.]*(please\s+)?(wait a moment and\s+)?try again( later)?\.?$/i, '').replace(/[\s.;,]+$/, '')}. ${whenToRetry(retryAfter)}`);
+  }
+  return new ApiError(res.status, messages, body, retryAfter);
+}
+
+/** Retry-After is either a number of seconds or an HTTP date. */
+function retryAfterSeconds(header: string | null): number | null {
+  if (!header) return null;
+  const seconds = /^\s*\d+\s*$/.test(header) ? Number(header) : (Date.parse(header) - Date.now()) / 1000;
+  return Number.isFinite(seconds) && seconds >= 0 ? Math.ceil(seconds) : null;
+}
+
+/** "Try again in 15 minutes (at 14:05)." */
+export function whenToRetry(seconds: number): string {
+  if (seconds < 60) return `Try again in ${seconds <= 1 ? 'a second' : `${seconds} seconds`}.`;
+  const minutes = Math.ceil(seconds / 60);
+  const at = new Intl.DateTimeFormat(undefined, { timeStyle: 'short' }).format(new Date(Date.now() + seconds * 1000));
+  if (minutes < 120) return `Try again in ${minutes === 1 ? '1 minute' : `${minutes} minutes`} (at ${at}).`;
+  return `Try again in about ${Math.round(minutes / 60)} hours (at ${at}).`;
 }
 
 /**

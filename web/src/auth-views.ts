@@ -45,13 +45,16 @@ export function loginView(ctx: ViewContext): void {
         notice ? h('div', { class: `alert alert-${notice.kind}`, role: 'status' }, notice.text) : null,
         h('h2', { class: 'card-title' }, 'Log in'),
         form.el,
-        h('p', { class: 'card-footer muted' }, 'New here? ', h('a', { href: '#/register' }, 'Create an account')),
+        h('p', { class: 'card-footer muted' }, 'New here? ', h('a', { href: '/register' }, 'Create an account')),
       ),
     ),
   );
 }
 
 export function registerView(ctx: ViewContext): void {
+  // The meter is built before the form exists; it reads these fields when it scores.
+  const registerUsername = () => (document.getElementById('register-username') as HTMLInputElement | null)?.value ?? '';
+  const registerName = () => (document.getElementById('register-name') as HTMLInputElement | null)?.value ?? '';
   const form = new Form(
     'register',
     [
@@ -72,6 +75,7 @@ export function registerView(ctx: ViewContext): void {
         required: true,
         hint: 'At least 15 characters. A few unusual words make a strong, memorable passphrase.',
         attrs: { maxlength: 128 },
+        strength: () => [registerUsername(), registerName()],
       }),
       textField('register', { name: 'confirmPassword', label: 'Repeat password', type: 'password', autocomplete: 'new-password', required: true }),
     ],
@@ -122,7 +126,7 @@ export function registerView(ctx: ViewContext): void {
       card(
         h('h2', { class: 'card-title' }, 'Sign up'),
         form.el,
-        h('p', { class: 'card-footer muted' }, 'Already have an account? ', h('a', { href: '#/login' }, 'Log in')),
+        h('p', { class: 'card-footer muted' }, 'Already have an account? ', h('a', { href: '/login' }, 'Log in')),
       ),
     ),
   );
@@ -152,7 +156,7 @@ export function welcomeView(ctx: ViewContext): void {
             ? `Thanks, ${created.username}. An administrator needs to approve your account before you can log in. You can try logging in once you have been approved.`
             : `Thanks, ${created.username}. You can log in now.`,
         ),
-        h('p', null, h('a', { class: 'btn btn-primary', href: '#/login' }, 'Go to log in')),
+        h('p', null, h('a', { class: 'btn btn-primary', href: '/login' }, 'Go to log in')),
       ),
     ),
   );

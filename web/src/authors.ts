@@ -89,6 +89,10 @@ export function authorsView(ctx: ViewContext): void {
     },
   );
   filters.el.setAttribute('role', 'search');
+  // A choice from a list takes effect at once; typed text waits for Apply (or Enter).
+  for (const name of ['sort', 'bookerPrize'] as const) {
+    filters.control(name).addEventListener('change', () => filters.el.requestSubmit());
+  }
 
   replace(
     ctx.root,
@@ -154,12 +158,21 @@ export function authorsView(ctx: ViewContext): void {
   function table(items: Author[]): HTMLElement {
     return h(
       'table',
-      { class: 'table' },
+      { class: 'table table-authors' },
       h('caption', { class: 'sr-only' }, 'Authors'),
       h(
         'thead',
         null,
-        h('tr', null, h('th', { scope: 'col' }, 'Name'), h('th', { scope: 'col' }, 'Book'), h('th', { scope: 'col' }, 'Country'), h('th', { scope: 'col' }, 'Booker Prize'), h('th', { scope: 'col' }, 'Added'), h('th', { scope: 'col' }, h('span', { class: 'sr-only' }, 'Actions'))),
+        h(
+          'tr',
+          null,
+          h('th', { scope: 'col', class: 'col-name' }, 'Name'),
+          h('th', { scope: 'col', class: 'col-book' }, 'Book'),
+          h('th', { scope: 'col', class: 'col-country' }, 'Country'),
+          h('th', { scope: 'col', class: 'col-booker' }, 'Booker Prize'),
+          h('th', { scope: 'col', class: 'col-added' }, 'Added'),
+          h('th', { scope: 'col', class: 'col-actions' }, h('span', { class: 'sr-only' }, 'Actions')),
+        ),
       ),
       h('tbody', null, items.map(row)),
     );

@@ -24,12 +24,15 @@ export async function dashboardView(ctx: ViewContext): Promise<void> {
     async (f) => {
       const updated = await http.api<User>('PATCH', '/api/users/me', { body: { name: f.value('name').trim() } });
       session.setUser(updated);
+      typing = false;
       renderProfile(updated);
       toast('Your name was saved.');
     },
     { class: 'form form-inline', label: 'Edit display name' },
   );
 
+  let typing = false;
+  nameForm.control('name').addEventListener('input', () => (typing = true));
   const deleteArea = h('div', { class: 'danger-zone' });
   renderDeleteButton();
 
@@ -47,16 +50,16 @@ export async function dashboardView(ctx: ViewContext): Promise<void> {
         card(
           h('h2', { class: 'card-title' }, 'Your authors'),
           countEl,
-          h('p', null, h('a', { class: 'btn btn-primary', href: '#/authors' }, 'Manage authors')),
+          h('p', null, h('a', { class: 'btn btn-primary', href: '/authors' }, 'Manage authors')),
         ),
         card(
           h('h2', { class: 'card-title' }, 'Security'),
           h(
             'ul',
             { class: 'link-list' },
-            h('li', null, h('a', { href: '#/password' }, 'Change your password')),
-            h('li', null, h('a', { href: '#/sessions' }, 'See where you are logged in')),
-            session.isAdmin() ? h('li', null, h('a', { href: '#/admin' }, 'Administration')) : null,
+            h('li', null, h('a', { href: '/password' }, 'Change your password')),
+            h('li', null, h('a', { href: '/sessions' }, 'See where you are logged in')),
+            session.isAdmin() ? h('li', null, h('a', { href: '/admin' }, 'Administration')) : null,
           ),
           deleteArea,
         ),
@@ -84,7 +87,9 @@ export async function dashboardView(ctx: ViewContext): Promise<void> {
         h('div', null, h('dt', null, 'Last login'), h('dd', null, timeEl(me.lastLoginAt))),
       ),
     );
-    (nameForm.control('name') as HTMLInputElement).value = me.name ?? '';
+    // The profile loads after the page shows: never overwrite what the user started typing.
+    const input = nameForm.control('name') as HTMLInputElement;
+    if (!typing) input.value = me.name ?? '';
   }
 
   function renderDeleteButton(): void {

@@ -88,6 +88,11 @@ export function toast(message: string, kind: 'success' | 'info' | 'error' = 'suc
   toastTimer = window.setTimeout(() => region.replaceChildren(), 6000);
 }
 
+export function clearToasts(): void {
+  window.clearTimeout(toastTimer);
+  document.getElementById('toast-region')?.replaceChildren();
+}
+
 export function button(
   label: Child,
   onClick: (event: Event) => void,

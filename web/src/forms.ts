@@ -3,6 +3,7 @@
 
 import { ApiError } from './api.js';
 import { h, type Attrs, type Child } from './dom.js';
+import { strengthMeter, withRevealToggle } from './password-field.js';
 
 export interface FieldSpec {
   name: string;
@@ -13,6 +14,8 @@ export interface FieldSpec {
   required?: boolean;
   hint?: string;
   attrs?: Attrs;
+  /** For a new password: shows a strength meter; returns words it must not be built from. */
+  strength?: () => string[];
 }
 
 export interface SelectSpec {
@@ -30,7 +33,7 @@ function describedBy(control: Control): string[] {
   return (control.getAttribute('aria-describedby') ?? '').split(/\s+/).filter(Boolean);
 }
 
-function fieldWrap(id: string, label: string, control: Control, hint: string | undefined, required: boolean): HTMLElement {
+function fieldWrap(id: string, label: string, control: Control, hint: string | undefined, required: boolean, shown: Child = control): HTMLElement {
   const hintId = `${id}-hint`;
   const errorId = `${id}-error`;
   if (hint) control.setAttribute('aria-describedby', hintId);
@@ -39,7 +42,7 @@ function fieldWrap(id: string, label: string, control: Control, hint: string | u
     { class: 'field', 'data-field': control.name },
     h('label', { for: id }, label, required ? null : h('span', { class: 'optional' }, ' (optional)')),
     hint ? h('p', { class: 'hint', id: hintId }, hint) : null,
-    control,
+    shown,
     h('p', { class: 'field-error', id: errorId, hidden: true }),
   );
 }
@@ -56,7 +59,10 @@ export function textField(formId: string, spec: FieldSpec): HTMLElement {
     spellcheck: spec.type === 'password' ? 'false' : null,
     ...spec.attrs,
   });
-  return fieldWrap(id, spec.label, input, spec.hint, spec.required ?? false);
+  const isPassword = spec.type === 'password';
+  const wrap = fieldWrap(id, spec.label, input, spec.hint, spec.required ?? false, isPassword ? withRevealToggle(input) : input);
+  if (isPassword && spec.strength) wrap.insertBefore(strengthMeter(input, spec.strength), wrap.querySelector('.field-error'));
+  return wrap;
 }
 
 export function selectField(formId: string, spec: SelectSpec): HTMLElement {
@@ -177,6 +183,13 @@ export class Form {
     }
   }
 
+  /** The visible label of a field, without "(optional)". */
+  labelOf(name: string): string | undefined {
+    const control = this.el.elements.namedItem(name) as Control | null;
+    if (!control || !('id' in control)) return undefined;
+    return this.el.querySelector(`label[for="${control.id}"]`)?.firstChild?.textContent?.trim() || undefined;
+  }
+
   private checkRequired(): boolean {
     const errors: Record<string, string[]> = {};
     for (const el of Array.from(this.el.elements)) {
@@ -251,8 +264,8 @@ export class Form {
       for (const message of err.messages) {
         const norm = normalize(message);
         const name = err.status === 400 || err.status === 401 ? names.find((n) => norm.startsWith(normalize(n))) : undefined;
-        if (name) (byField[name] ??= []).push(message);
-        else general.push(message);
+        if (name) (byField[name] ??= []).push(namedAfterLabel(message, this.labelOf(name)));
+        else general.push(namedAfterLabel(message));
       }
       this.showFieldErrors(byField, general);
       return;
@@ -260,6 +273,26 @@ export class Form {
     console.error(err);
     this.showFieldErrors({}, ['Something went wrong. Please try again.']);
   }
+}
+
+/**
+ * The API's validation messages start with the property name ("newPassword must be ...");
+ * a person knows the field by its label ("New password must be ...").
+ */
+export function namedAfterLabel(message: string, label?: string): string {
+  const match = /^\s*([A-Za-z][A-Za-z0-9]*)\b/.exec(message);
+  if (!match) return message;
+  const word = match[1]!;
+  const rest = message.slice(match[0].length);
+  if (label && normalize(word) === normalize(label.replace(/\s+/g, ''))) return `${label}${rest}`;
+  if (label) {
+    // The field matched by a longer property name (e.g. "confirmPassword" for "password").
+    return /[a-z][A-Z]/.test(word) ? `${label}${rest}` : message;
+  }
+  // Unknown field: at least turn camelCase into words.
+  if (!/[a-z][A-Z]/.test(word)) return message;
+  const words = word.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase();
+  return `${words.charAt(0).toUpperCase()}${words.slice(1)}${rest}`;
 }
 
 /** Capitalizes the first letter and ends with a full stop, for friendlier API messages. */

@@ -3,9 +3,9 @@ import * as http from './api.js';
 import { loginView, registerView, welcomeView } from './auth-views.js';
 import { authorsView } from './authors.js';
 import { dashboardView } from './dashboard.js';
-import { h, replace, toast } from './dom.js';
+import { clearToasts, h, replace, toast } from './dom.js';
 import { passwordView } from './password.js';
-import { createContext, focusHeading, navigate, parseHash, setNotice, setReturnTo, type Route } from './router.js';
+import { createContext, currentRoute, focusHeading, navigate, redirect, setNotice, setReturnTo, startRouter, type Route } from './router.js';
 import * as session from './session.js';
 import { sessionsView } from './sessions.js';
 
@@ -33,32 +33,34 @@ function updateNav(): void {
   }
   const name = document.getElementById('nav-username');
   if (name) name.textContent = me ? me.name || me.username : '';
-  const { path } = parseHash();
-  for (const link of Array.from(document.querySelectorAll<HTMLAnchorElement>('#nav a[href^="#/"]'))) {
-    if (link.getAttribute('href') === `#${path}`) link.setAttribute('aria-current', 'page');
+  const { path } = currentRoute();
+  for (const link of Array.from(document.querySelectorAll<HTMLAnchorElement>('#nav a[href^="/"]'))) {
+    if (link.getAttribute('href') === path) link.setAttribute('aria-current', 'page');
     else link.removeAttribute('aria-current');
   }
 }
 
 async function render(): Promise<void> {
-  const { path, params } = parseHash();
+  const { path, params } = currentRoute();
   const me = session.user();
   const route = routes[path];
+  // A dialog or an open menu belongs to the page it was opened on (Back must not keep it).
+  closeOverlays();
   if (!route) {
-    navigate(me ? '/dashboard' : '/login');
+    redirect(me ? '/dashboard' : '/login');
     return;
   }
   if (route.access === 'guest' && me) {
-    navigate('/dashboard');
+    redirect('/dashboard');
     return;
   }
   if ((route.access === 'user' || route.access === 'admin') && !me) {
     setReturnTo(path === '/dashboard' ? null : `${path}${params.toString() ? `?${params}` : ''}`);
-    navigate('/login');
+    redirect('/login');
     return;
   }
   if (route.access === 'admin' && me?.role !== 'admin') {
-    navigate('/dashboard', { text: 'The administration pages are for administrators only.', kind: 'error' });
+    redirect('/dashboard', { text: 'The administration pages are for administrators only.', kind: 'error' });
     return;
   }
   document.title = `${route.title} · ${APP_NAME}`;
@@ -83,10 +85,22 @@ function renderSafely(): void {
 
 async function start(): Promise<void> {
   session.onUserChange(updateNav);
+  // A toast or notice was meant for whoever was signed in when it appeared.
+  let lastUserId = session.user()?.id ?? null;
+  // The page a lost session was on is for that user to return to, not for the next one.
+  let lostUserId: string | null = null;
+  session.onUserChange((next) => {
+    const id = next?.id ?? null;
+    if (id !== lastUserId) clearToasts();
+    if (id && lostUserId && id !== lostUserId) setReturnTo(null);
+    if (id) lostUserId = null;
+    lastUserId = id;
+  });
   http.onSessionLost(() => {
     if (!session.user()) return;
+    lostUserId = session.user()?.id ?? null;
     session.dropSession();
-    const { path, params } = parseHash();
+    const { path, params } = currentRoute();
     setReturnTo(path === '/login' || path === '/register' ? null : `${path}${params.toString() ? `?${params}` : ''}`);
     setNotice({ text: 'Your session has ended. Please log in again.', kind: 'info' });
     navigate('/login');
@@ -96,15 +110,41 @@ async function start(): Promise<void> {
     void session.signOut().then(() => navigate('/login', { text: 'You have been logged out.', kind: 'info' }));
   });
   document.querySelector<HTMLAnchorElement>('.skip-link')?.addEventListener('click', (event) => {
-    // The hash drives routing, so the skip link moves focus itself.
+    // Lands on the page's heading rather than adding #main to the address.
     event.preventDefault();
     focusHeading(viewRoot);
   });
+  setUpMenu();
 
   await session.restore();
   document.body.classList.remove('booting');
-  window.addEventListener('hashchange', renderSafely);
+  startRouter(renderSafely);
   renderSafely();
+}
+
+/** Phone widths: the navigation folds into a "Menu" disclosure button. */
+function setUpMenu(): void {
+  const toggle = document.getElementById('nav-toggle');
+  if (!toggle) return;
+  toggle.addEventListener('click', () => setMenuOpen(toggle.getAttribute('aria-expanded') !== 'true'));
+  document.addEventListener('keydown', (event) => {
+    if (event.key === 'Escape' && toggle.getAttribute('aria-expanded') === 'true') {
+      setMenuOpen(false);
+      toggle.focus();
+    }
+  });
+}
+
+function setMenuOpen(open: boolean): void {
+  document.getElementById('nav-toggle')?.setAttribute('aria-expanded', String(open));
+  document.querySelector('.topbar')?.classList.toggle('menu-open', open);
+}
+
+function closeOverlays(): void {
+  setMenuOpen(false);
+  for (const dialog of Array.from(document.querySelectorAll('dialog'))) {
+    if (dialog.open) dialog.close();
+  }
 }
 
 window.addEventListener('unhandledrejection', (event) => {

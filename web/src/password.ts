@@ -1,8 +1,11 @@
 import * as http from './api.js';
+import { ApiError } from './api.js';
 import { card, h, pageHeader, replace, toast } from './dom.js';
 import { Form, textField } from './forms.js';
+import { MIN_LENGTH } from './password-field.js';
 import type { ViewContext } from './router.js';
 import * as session from './session.js';
+
 
 export function passwordView(ctx: ViewContext): void {
   const me = session.user();
@@ -17,8 +20,9 @@ export function passwordView(ctx: ViewContext): void {
         type: 'password',
         autocomplete: 'new-password',
         required: true,
-        hint: 'At least 15 characters, not a common password, and not containing your username.',
+        hint: `At least ${MIN_LENGTH} characters, not a common password, and not containing your username.`,
         attrs: { maxlength: 128 },
+        strength: () => [me?.username ?? '', me?.name ?? ''],
       }),
       textField('password', { name: 'confirmPassword', label: 'Repeat new password', type: 'password', autocomplete: 'new-password', required: true }),
     ],
@@ -26,20 +30,29 @@ export function passwordView(ctx: ViewContext): void {
     async (f) => {
       const currentPassword = f.value('currentPassword');
       const newPassword = f.value('newPassword');
-      if (newPassword !== f.value('confirmPassword')) {
-        f.showFieldErrors({ confirmPassword: ['The new passwords do not match.'] }, []);
+      // Everything the form can check itself comes first, before any password prompt or request.
+      const errors: Record<string, string[]> = {};
+      if ([...newPassword].length < MIN_LENGTH) errors['newPassword'] = [`New password must be at least ${MIN_LENGTH} characters long.`];
+      if (newPassword !== f.value('confirmPassword')) errors['confirmPassword'] = ['The new passwords do not match.'];
+      if (Object.keys(errors).length) {
+        f.showFieldErrors(errors, []);
         return;
       }
       try {
-        await session.withFreshLogin(
-          () => http.api<void>('PUT', '/api/users/me/password', { body: { currentPassword, newPassword }, retry: false }),
-          'Changing your password is a sensitive action.',
-        );
+        // The route needs a fresh login. The current password typed here is that
+        // confirmation: log in with it rather than asking for it a second time.
+        if (!session.hasFreshToken()) await session.freshLogin(currentPassword);
       } catch (err) {
-        if (err instanceof session.ReauthCancelled) {
-          f.showAlert(['Your password was not changed: the confirmation was cancelled.'], 'info');
+        if (err instanceof ApiError && err.status === 401) {
+          f.showFieldErrors({ currentPassword: ['The current password is not correct.'] }, []);
           return;
         }
+        f.showError(err);
+        return;
+      }
+      try {
+        await http.api<void>('PUT', '/api/users/me/password', { body: { currentPassword, newPassword }, retry: false });
+      } catch (err) {
         f.showError(err);
         return;
       }

@@ -93,10 +93,29 @@ export async function withFreshLogin<T>(call: () => Promise<T>, reason: string):
   }
 }
 
+/** True when the access token came from an interactive login (fresh routes accept it). */
+export function hasFreshToken(): boolean {
+  return http.tokenClaims()?.fresh === true && !http.tokenExpired();
+}
+
+/**
+ * Logs in again with the user's password to obtain a fresh token. The new login is a new
+ * session; the one it replaces has no further use, so it is ended.
+ */
+export async function freshLogin(password: string): Promise<void> {
+  const me = currentUser;
+  if (!me) throw new ReauthCancelled();
+  const oldSessionId = http.tokenClaims()?.sid;
+  await http.login(me.username, password);
+  const newSessionId = http.tokenClaims()?.sid;
+  if (oldSessionId && newSessionId && oldSessionId !== newSessionId) {
+    void http.api('DELETE', `/api/auth/sessions/${encodeURIComponent(oldSessionId)}`).catch(() => undefined);
+  }
+}
+
 function confirmPassword(reason: string): Promise<boolean> {
   const me = currentUser;
   if (!me) return Promise.resolve(false);
-  const oldSessionId = http.tokenClaims()?.sid;
   return new Promise((resolve) => {
     const previousFocus = document.activeElement as HTMLElement | null;
     let done = false;
@@ -118,12 +137,7 @@ function confirmPassword(reason: string): Promise<boolean> {
       ],
       'Confirm',
       async (f) => {
-        await http.login(me.username, f.value('password'));
-        // The new login is a new session; the one it replaces has no further use.
-        const newSessionId = http.tokenClaims()?.sid;
-        if (oldSessionId && newSessionId && oldSessionId !== newSessionId) {
-          void http.api('DELETE', `/api/auth/sessions/${encodeURIComponent(oldSessionId)}`).catch(() => undefined);
-        }
+        await freshLogin(f.value('password'));
         finish(true);
       },
       {
@@ -142,6 +156,8 @@ function confirmPassword(reason: string): Promise<boolean> {
       event.preventDefault();
       finish(false);
     });
+    // Closed from outside (the page changed, e.g. browser Back): nothing was confirmed.
+    dialog.addEventListener('close', () => finish(false));
     document.body.append(dialog);
     dialog.showModal();
     form.control('password').focus();

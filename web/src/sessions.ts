@@ -28,7 +28,9 @@ export function describeAgent(ua: string | null): string {
 
 export function sessionsView(ctx: ViewContext): void {
   const listArea = h('div', { class: 'session-list', 'aria-live': 'polite' }, spinner('Loading sessions…'));
-  const everywhere = h('button', { type: 'button', class: 'btn btn-danger', onclick: () => void logoutEverywhere() }, 'Log out everywhere');
+  const everywhereArea = h('div');
+  const everywhere = h('button', { type: 'button', class: 'btn btn-danger', onclick: () => askEverywhere() }, 'Log out everywhere');
+  everywhereArea.append(everywhere);
 
   replace(
     ctx.root,
@@ -37,7 +39,7 @@ export function sessionsView(ctx: ViewContext): void {
     card(
       h('h2', { class: 'card-title' }, 'Log out everywhere'),
       h('p', { class: 'muted' }, 'Ends every session of your account, including this one. Use it if you lost a device or think someone else has access.'),
-      everywhere,
+      everywhereArea,
     ),
   );
 
@@ -109,13 +111,29 @@ export function sessionsView(ctx: ViewContext): void {
     document.getElementById('sessions-title')?.focus();
   }
 
-  async function logoutEverywhere(): Promise<void> {
-    everywhere.setAttribute('aria-disabled', 'true');
+  /** Ending every session (this one too) cannot be undone: ask first. */
+  function askEverywhere(): void {
+    const yes = h('button', { type: 'button', class: 'btn btn-danger', onclick: () => void logoutEverywhere(yes) }, 'Yes, log out everywhere');
+    const cancel = h('button', { type: 'button', class: 'btn btn-ghost', onclick: () => { replace(everywhereArea, everywhere); everywhere.focus(); } }, 'Cancel');
+    replace(
+      everywhereArea,
+      h(
+        'div',
+        { class: 'confirm', role: 'group', 'aria-label': 'Confirm logging out everywhere' },
+        h('p', null, 'Log out on every device, including this one? You will need your password to log in again.'),
+        h('div', { class: 'confirm-actions' }, yes, cancel),
+      ),
+    );
+    yes.focus();
+  }
+
+  async function logoutEverywhere(btn: HTMLButtonElement): Promise<void> {
+    btn.setAttribute('aria-disabled', 'true');
     try {
       await session.signOutEverywhere();
     } catch (err) {
       if (err instanceof ApiError && err.sessionLost) return;
-      everywhere.removeAttribute('aria-disabled');
+      btn.removeAttribute('aria-disabled');
       toast(err instanceof Error ? err.message : 'Could not log out everywhere.', 'error');
       return;
     }

@@ -4,6 +4,7 @@ import { badge, card, h, pageHeader, replace, timeEl, toast } from './dom.js';
 import { Form, textField } from './forms.js';
 import type { ViewContext } from './router.js';
 import * as session from './session.js';
+import { twoFactorCard } from './two-factor.js';
 
 export function statusBadge(status: User['status']): HTMLElement {
   return badge(status, status === 'active' ? 'success' : status === 'pending' ? 'warning' : 'danger');
@@ -63,6 +64,7 @@ export async function dashboardView(ctx: ViewContext): Promise<void> {
           ),
           deleteArea,
         ),
+        twoFactorCard(),
       ),
     ),
   );

@@ -22,9 +22,13 @@ export function twoFactorCard(): HTMLElement {
   render(session.user());
   return section;
 
+  function showStatus(on: boolean): void {
+    replace(status, on ? badge('on', 'success') : badge('off', 'neutral'));
+  }
+
   function render(me: User | null): void {
     const on = me?.mfaEnabled === true;
-    replace(status, on ? badge('on', 'success') : badge('off', 'neutral'));
+    showStatus(on);
     if (on) {
       replace(
         body,
@@ -88,7 +92,7 @@ export function twoFactorCard(): HTMLElement {
           failed(err, 'Could not turn two-factor login on.');
           return;
         }
-        await session.loadMe();
+        showStatus((await session.loadMe()).mfaEnabled);
         showCodes(codes, 'Two-factor login is on. Keep these recovery codes somewhere safe: each one works once, if you lose your phone.');
       },
       { label: 'Confirm two-factor set-up', extraActions: button('Cancel', () => render(session.user()), { variant: 'ghost' }) },
@@ -97,12 +101,8 @@ export function twoFactorCard(): HTMLElement {
       body,
       h('p', null, 'Scan this QR code with your authenticator app, then enter the code it shows.'),
       h('img', { src: setup.qrCode, alt: 'QR code for your authenticator app', width: 200, height: 200, class: 'qr-code', id: 'two-factor-qr' }),
-      h(
-        'p',
-        null,
-        'Cannot scan? Enter this key by hand: ',
-        h('code', { id: 'two-factor-secret', class: 'manual-key' }, setup.secret.replace(/(.{4})/g, '$1 ').trim()),
-      ),
+      h('p', null, 'Cannot scan? Enter this key by hand:'),
+      h('p', null, h('code', { id: 'two-factor-secret', class: 'manual-key' }, setup.secret.replace(/(.{4})/g, '$1 ').trim())),
       confirmForm.el,
     );
     confirmForm.control('code').focus();

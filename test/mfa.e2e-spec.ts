@@ -302,6 +302,27 @@ describe('two-factor login', () => {
     });
   });
 
+  it('documents every new route in the OpenAPI document, with its failures', async () => {
+    const document = (await t.http().get('/docs-json')).body;
+    const operation = (path: string, method: string) => document.paths[path]?.[method];
+    const verifyOp = operation('/api/auth/mfa/verify', 'post');
+    expect(verifyOp).toMatchObject({ operationId: 'verifyMfa', security: [] });
+    expect(Object.keys(verifyOp.responses).sort()).toEqual(['200', '400', '401', '429']);
+    expect(verifyOp.responses['429'].headers['Retry-After']).toBeDefined();
+    for (const [path, method, id, statuses] of [
+      ['/api/auth/mfa/totp/setup', 'post', 'setupTotp', ['200', '401', '409']],
+      ['/api/auth/mfa/totp/confirm', 'post', 'confirmTotp', ['200', '400', '401']],
+      ['/api/auth/mfa/totp', 'delete', 'disableTotp', ['204', '401', '404']],
+      ['/api/auth/mfa/recovery-codes', 'post', 'regenerateRecoveryCodes', ['200', '401', '404']],
+      ['/api/users/{id}/mfa', 'delete', 'resetUserMfa', ['204', '400', '401', '403', '404']],
+    ] as const) {
+      const op = operation(path, method);
+      expect(op).toMatchObject({ operationId: id, summary: expect.any(String), description: expect.any(String) });
+      expect(Object.keys(op.responses).sort()).toEqual([...statuses].sort());
+    }
+    expect(operation('/api/auth/login', 'post').responses['200'].content['application/json'].schema.oneOf).toHaveLength(2);
+  });
+
   describe('turning it off and new codes', () => {
     it('disables with a fresh token: logins need the password only again; a second disable is 404', async () => {
       const user = await enrol();

@@ -133,10 +133,18 @@ export class AuthController {
       'The mfaToken yields tokens once, lives 5 minutes and dies after 5 wrong codes; wrong codes also count toward the account’s lockout.',
     security: [],
   })
-  @ApiOkResponse({ type: TokenPairDto, description: 'The login’s tokens; the access token is fresh, amr ["pwd","otp"] or ["pwd","recovery"]' })
+  @ApiOkResponse({
+    type: TokenPairDto,
+    description: 'The login’s tokens; the access token is fresh, amr ["pwd","otp"] or ["pwd","recovery"]',
+    headers: { 'Set-Cookie': { description: 'Cookie mode only: the HttpOnly refresh_token cookie and the csrf_token cookie', schema: { type: 'string' } } },
+  })
   @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Malformed body, or not exactly one of code and recoveryCode' })
   @ApiUnauthorizedResponse({ type: ErrorResponseDto, description: 'Wrong or replayed code, or an invalid, used or expired mfaToken' })
-  @ApiTooManyRequestsResponse({ type: ErrorResponseDto, description: 'Account locked after repeated failures, or too many requests from this client; see Retry-After' })
+  @ApiTooManyRequestsResponse({
+    type: ErrorResponseDto,
+    description: 'Account locked after repeated failures, or too many requests from this client',
+    headers: { 'Retry-After': { description: 'Seconds until the next attempt may succeed', schema: { type: 'integer' } } },
+  })
   async verifyMfa(
     @Body() dto: VerifyMfaDto,
     @Req() request: FastifyRequest,

@@ -46,9 +46,10 @@ export type LoginOutcome =
 const SECOND_FACTORS: readonly AuthMethod[] = ['otp', 'recovery', 'webauthn'];
 
 /**
- * The one place every login ends, whatever its first factor (password today; passkey, OpenID
- * Connect and the second step later): either the login is complete, and only then a session
- * and a fresh token exist, or it needs a second factor first.
+ * The one place every login ends, whatever its first factor (password and the two-factor
+ * second step today; passkey and OpenID Connect later): either the login is complete, and
+ * only then a session and a fresh token exist, or it needs a second factor first, and the
+ * challenge carries the mfaToken its second step presents.
  */
 @Injectable()
 export class LoginService {

@@ -39,11 +39,6 @@ export class TotpService {
     return lastUsedStep !== null && step <= lastUsedStep ? null : step;
   }
 
-  /** The code for the current step (tests and the browser suite stand in for an app with it). */
-  codeAt(secret: string, timestamp: number): string {
-    return this.totp(secret).generate({ timestamp });
-  }
-
   private totp(secret: string, label = ''): TOTP {
     return new TOTP({ issuer: ISSUER, label, algorithm: ALGORITHM, digits: DIGITS, period: PERIOD_SECONDS, secret: Secret.fromBase32(secret) });
   }

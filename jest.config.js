@@ -1,3 +1,16 @@
+import vm from 'node:vm';
+
+/**
+ * Jest 30 require()s ES modules itself where the runtime can evaluate a module graph
+ * synchronously (Node 24.9+); this is the capability it checks. Elsewhere (Node 20 and 22)
+ * a CommonJS package that requires an ESM-only one needs that one compiled to CommonJS,
+ * a transform that breaks the native path ("exports is not defined").
+ */
+const jestRequiresEsm = typeof vm.SourceTextModule?.prototype.hasAsyncGraph === 'function';
+
+/** @fastify/static (CommonJS) requires this ESM-only package. */
+const ESM_REQUIRED_FROM_CJS = ['content-disposition'];
+
 /** Jest runs the TypeScript sources as native ESM through ts-jest. */
 export default {
   testEnvironment: 'node',
@@ -8,13 +21,17 @@ export default {
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   transform: {
     '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }],
-    // @fastify/static (CommonJS) requires this ESM-only package; Node 20 loads it natively
-    // but Jest's module loader cannot, so it is compiled to CommonJS for the tests.
-    'node_modules/content-disposition/.+\\.js$': [
-      'ts-jest',
-      { tsconfig: { allowJs: true, module: 'commonjs', verbatimModuleSyntax: false }, diagnostics: false },
-    ],
+    ...(jestRequiresEsm
+      ? {}
+      : {
+          [`node_modules/(${ESM_REQUIRED_FROM_CJS.join('|')})/.+\\.js$`]: [
+            'ts-jest',
+            { tsconfig: { allowJs: true, module: 'commonjs', verbatimModuleSyntax: false }, diagnostics: false },
+          ],
+        }),
   },
-  transformIgnorePatterns: ['/node_modules/(?!content-disposition/)'],
+  transformIgnorePatterns: jestRequiresEsm ? ['/node_modules/'] : [`/node_modules/(?!(${ESM_REQUIRED_FROM_CJS.join('|')})/)`],
   testTimeout: 30000,
+  // Fails any test whose requests got answers the OpenAPI document does not describe.
+  setupFilesAfterEnv: ['<rootDir>/test/support/openapi-jest-setup.ts'],
 };

@@ -1,16 +1,20 @@
-// `npm run bench`: builds the service, runs it on a throw-away SQLite file (and MySQL when
-// BENCH_MYSQL_URL is set), seeds it, and drives it over loopback with autocannon next to a
+// `npm run bench`: builds the service, runs it on a throw-away SQLite file (and MySQL or
+// PostgreSQL when BENCH_MYSQL_URL or BENCH_POSTGRES_URL is set), seeds it, and drives it over loopback with autocannon next to a
 // bare node:http reference server and the argon2 ceiling, all measured in the same run.
 //
-//   npm run bench [-- --duration 10 --connections 50 --json --scenarios me,authors,login,storm]
+//   npm run bench [-- --duration 10 --connections 50 --json --scenarios me,authors,login,storm,defaultlog,es256]
 //
 // A ratio (/me to the reference, login to the argon2 ceiling) is measured in alternating
 // rounds, the two sides back to back, and the median of the per-round ratios is reported:
 // on a shared machine the speed drifts by ±10 % between runs of a few seconds, and a
 // baseline measured once at the start would carry that drift into the ratio.
+//
+// es256: a second pair of services, JWT_ALGORITHM=ES256 against the HS256 default, /me and
+// logins in alternating rounds; and what one signature check costs each way, measured here,
+// to show why /me does not pay it (the service verifies a token string once per process).
 import autocannon from 'autocannon';
 import { execFileSync, fork, spawn } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createPrivateKey, createPublicKey, createSecretKey, randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus, tmpdir, totalmem } from 'node:os';
@@ -19,7 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const ALL_SCENARIOS = ['me', 'authors', 'login', 'storm', 'defaultlog'];
+const ALL_SCENARIOS = ['me', 'authors', 'login', 'storm', 'defaultlog', 'es256'];
 
 const { values: options } = parseArgs({
   options: {
@@ -43,7 +47,8 @@ if (options.help) {
   console.log(`usage: npm run bench -- [--duration s] [--rounds n] [--warmup s] [--connections n] [--login-connections n]
        [--scenarios ${ALL_SCENARIOS.join(',')}] [--no-sqlite] [--no-build] [--dist dir] [--cpu-prof dir]
        [--node-args "--flag ..."] [--service-env NAME=value ...] [--json]
-BENCH_MYSQL_URL=mysql://root@127.0.0.1:3306 also benchmarks MySQL (a throw-away database is created and dropped).`);
+BENCH_MYSQL_URL=mysql://root@127.0.0.1:3306 also benchmarks MySQL, BENCH_POSTGRES_URL=postgres://postgres@127.0.0.1:5432
+PostgreSQL (a throw-away database is created and dropped).`);
   process.exit(0);
 }
 
@@ -94,7 +99,7 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
   });
 }
 // Whatever happens, the run ends: a hung child or a stuck request cannot keep it alive.
-const scenarioSeconds = (WARMUP + DURATION) * 8 + DURATION * 2;
+const scenarioSeconds = (WARMUP + DURATION) * 12 + DURATION * 2;
 const deadline = setTimeout(
   () => {
     log('time limit reached; aborting');
@@ -269,6 +274,29 @@ async function createMysqlDatabase(serverUrl) {
   };
 }
 
+// ---------------------------------------------------------------- PostgreSQL throw-away database
+async function createPostgresDatabase(serverUrl) {
+  const { default: pg } = await import('pg');
+  const url = new URL(serverUrl);
+  if (!['127.0.0.1', 'localhost', '::1', '[::1]'].includes(url.hostname)) {
+    throw new Error('BENCH_POSTGRES_URL must point at a loopback PostgreSQL server (127.0.0.1)');
+  }
+  const name = `bench_${randomBytes(6).toString('hex')}`;
+  url.pathname = '/postgres';
+  const admin = new pg.Client({ connectionString: url.toString() });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${name}" ENCODING 'UTF8' TEMPLATE template0`);
+  const databaseUrl = new URL(serverUrl);
+  databaseUrl.pathname = `/${name}`;
+  return {
+    url: databaseUrl.toString(),
+    async drop() {
+      await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await admin.end();
+    },
+  };
+}
+
 // ---------------------------------------------------------------- seeding
 async function api(base, method, path, { token, body } = {}) {
   const response = await fetch(base + path, {
@@ -348,6 +376,16 @@ async function insertAuthors(databaseUrl, ownerId) {
     for (const row of rows) await connection.execute(sql, row);
     await connection.commit();
     await connection.end();
+  } else if (databaseUrl.startsWith('postgres')) {
+    const { default: pg } = await import('pg');
+    const client = new pg.Client({ connectionString: databaseUrl });
+    await client.connect();
+    let n = 0;
+    const text = sql.replace(/\?/g, () => `$${++n}`);
+    await client.query('BEGIN');
+    for (const row of rows) await client.query(text, [...row.slice(0, 5), row[5] === 1, ...row.slice(6)]);
+    await client.query('COMMIT');
+    await client.end();
   } else {
     const { default: Database } = await import('better-sqlite3');
     const db = new Database(databaseUrl.slice('sqlite:'.length), { timeout: 5000 });
@@ -476,6 +514,68 @@ async function benchDatabase(name, newDatabase, reference, ceiling) {
   }
 }
 
+/**
+ * /me and logins on an ES256 service, each in alternating rounds with the same on an HS256
+ * one (both fresh, both on this database kind). Target: /me at >= 0.9x. An ES256 signature
+ * check costs far more than an HMAC, but the service checks a token string once per process
+ * (src/auth/verified-tokens.ts), so the cost per request should not show; the CPU per request
+ * of both and the signature-check costs measured here show whether it does.
+ */
+async function benchEs256(name, newDatabase) {
+  log(`${name}: ES256 against HS256 (two services, alternating rounds)`);
+  const keysDir = join(workDir, `keys-${name}`);
+  execFileSync(process.execPath, [join(DIST, 'src/cli/add-key.js')], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH, JWT_ALGORITHM: 'ES256', JWT_KEYS_DIR: keysDir },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  const hsDatabase = await newDatabase();
+  const esDatabase = await newDatabase();
+  const hs = await startService({ label: `${name}-hs256`, databaseUrl: hsDatabase.url, env: { LOG_LEVEL: 'silent' } });
+  const es = await startService({ label: `${name}-es256`, databaseUrl: esDatabase.url, env: { LOG_LEVEL: 'silent', JWT_ALGORITHM: 'ES256', JWT_KEYS_DIR: keysDir } });
+  try {
+    const hsSeed = await seed(hs, hsDatabase.url, { authors: false });
+    const esSeed = await seed(es, esDatabase.url, { authors: false });
+    const alg = JSON.parse(Buffer.from(esSeed.accessToken.split('.')[0], 'base64url').toString()).alg;
+    if (alg !== 'ES256') throw new Error(`the ES256 service signed with ${alg}`);
+    const hsCpu = { ms: 0, requests: 0 };
+    const hsMe = getOptions(hs.base, '/api/users/me', hsSeed.accessToken);
+    const meBaseline = async (seconds) => {
+      const before = procCpuMs(hs.child.pid);
+      const result = summarize(await cannon({ ...hsMe, duration: seconds }));
+      hsCpu.ms += procCpuMs(hs.child.pid) - before;
+      hsCpu.requests += result.requests;
+      return result;
+    };
+    const me = await measurePaired(getOptions(es.base, '/api/users/me', esSeed.accessToken), es.child.pid, meBaseline);
+    me.baseline.cpuUsPerRequest = round((hsCpu.ms * 1000) / Math.max(1, hsCpu.requests));
+    const loginBaseline = async (seconds) => summarize(await cannon({ ...loginOptions(hs.base, hsSeed.loginUsers), duration: seconds }));
+    const login = await measurePaired(loginOptions(es.base, esSeed.loginUsers), undefined, loginBaseline);
+    return { me, login, signatureCheckUs: await signatureCheckCost(esSeed.accessToken, keysDir, hsSeed.accessToken), peakRssMb: round(es.peakRssMb(), 1) };
+  } finally {
+    await Promise.all([hs.stop(), es.stop()]);
+    await hsDatabase.drop();
+    await esDatabase.drop();
+  }
+}
+
+/** µs per jsonwebtoken.verify of a real access token of each kind, in this process: what a request would pay without the cache. */
+async function signatureCheckCost(es256Token, keysDir, hs256Token) {
+  const { default: jsonwebtoken } = await import('jsonwebtoken');
+  const pem = readFileSync(join(keysDir, readdirSync(keysDir).find((file) => file.endsWith('.pem'))));
+  const publicKey = createPublicKey(createPrivateKey(pem));
+  const secret = createSecretKey(Buffer.from(JWT_SECRET));
+  const options = { issuer: 'nest-auth-service', audience: 'nest-auth-service' };
+  const time = (token, key, algorithm) => {
+    const runs = 2000;
+    for (let i = 0; i < 200; i++) jsonwebtoken.verify(token, key, { ...options, algorithms: [algorithm] });
+    const started = process.hrtime.bigint();
+    for (let i = 0; i < runs; i++) jsonwebtoken.verify(token, key, { ...options, algorithms: [algorithm] });
+    return round(Number(process.hrtime.bigint() - started) / 1000 / runs, 1);
+  };
+  return { es256: time(es256Token, publicKey, 'ES256'), hs256: time(hs256Token, secret, 'HS256') };
+}
+
 async function benchOn(name, databaseUrl, newDatabase, reference, ceiling) {
   log(`${name}: starting the service (LOG_LEVEL=silent)`);
   const service = await startService({ label: name, databaseUrl, env: { LOG_LEVEL: 'silent' } });
@@ -544,7 +644,14 @@ function checks(db) {
   }
   if (db.login) add('login ratio to argon2', db.login.ratioToArgon2, db.login.ratioToArgon2 >= 0.85, '>= 0.85');
   if (db.storm) add('/me p99 ms during logins', db.storm.me.p99, db.storm.me.p99 < 100, '< 100');
-  add('peak RSS MB', db.peakRssMb, db.peakRssMb < 200, '< 200');
+  if (db.peakRssMb !== undefined) add('peak RSS MB', db.peakRssMb, db.peakRssMb < 200, '< 200');
+  if (db.es256) {
+    add('ES256 /me ratio to HS256 /me', db.es256.me.ratio, db.es256.me.ratio >= 0.9, '>= 0.90');
+    if (db.es256.login) add('ES256 login ratio to HS256 login', db.es256.login.ratio, db.es256.login.ratio >= 0.9, '>= 0.90');
+    for (const run of [db.es256.me, db.es256.login].filter(Boolean)) {
+      if (run.non2xx || run.errors || run.timeouts) add('es256 failed requests', run.non2xx + run.errors + run.timeouts, false, '0');
+    }
+  }
   for (const key of ['me', 'authors', 'login', 'meDefaultLogLevel']) {
     const run = db[key];
     if (run && (run.non2xx || run.errors || run.timeouts)) add(`${key} failed requests`, run.non2xx + run.errors + run.timeouts, false, '0');
@@ -595,7 +702,21 @@ function table(report) {
       lines.push(row('reference: node:http + jsonwebtoken', db.meDefaultLogLevel.baseline, 'alternating with the next row'));
       lines.push(row('GET /api/users/me, default log level (info)', db.meDefaultLogLevel, `${db.meDefaultLogLevel.ratioToReference} x reference (${rounds(db.meDefaultLogLevel)})`));
     }
-    lines.push(`peak RSS of the service: ${db.peakRssMb} MB`);
+    if (db.peakRssMb !== undefined) lines.push(`peak RSS of the service: ${db.peakRssMb} MB`);
+    if (db.es256) {
+      const es = db.es256;
+      lines.push(row('GET /api/users/me, HS256 service', es.me.baseline, 'alternating with the next row'));
+      lines.push(row('GET /api/users/me, ES256 service', es.me, `${es.me.ratio} x HS256 (${rounds(es.me)})`));
+      if (es.login) {
+        lines.push(row('POST /api/auth/login, HS256 service', es.login.baseline, 'alternating with the next row'));
+        lines.push(row('POST /api/auth/login, ES256 service', es.login, `${es.login.ratio} x HS256 (${rounds(es.login)})`));
+      }
+      const extra = round(es.signatureCheckUs.es256 - es.signatureCheckUs.hs256, 1);
+      lines.push(
+        `one signature check (jsonwebtoken.verify): ES256 ${es.signatureCheckUs.es256} µs, HS256 ${es.signatureCheckUs.hs256} µs; ` +
+          `checked on every request, /me would cost ~${extra} µs CPU more with ES256; measured: ${es.me.cpuUsPerRequest} vs ${es.me.baseline.cpuUsPerRequest} µs per request`,
+      );
+    }
     for (const check of db.checks) lines.push(`  ${check.ok ? 'ok  ' : 'MISS'} ${check.name}: ${check.value} (target ${check.target})`);
   }
   return lines.join('\n');
@@ -652,9 +773,17 @@ async function benchDatabases(reference, ceiling) {
       return { url: `sqlite:${file}`, drop: async () => {} };
     };
     databases.push(await benchDatabase('sqlite', newSqlite, reference, ceiling));
+    if (SCENARIOS.has('es256')) databases.at(-1).es256 = await benchEs256('sqlite', newSqlite);
   }
   if (process.env.BENCH_MYSQL_URL) {
-    databases.push(await benchDatabase('mysql', () => createMysqlDatabase(process.env.BENCH_MYSQL_URL), reference, ceiling));
+    const newMysql = () => createMysqlDatabase(process.env.BENCH_MYSQL_URL);
+    databases.push(await benchDatabase('mysql', newMysql, reference, ceiling));
+    if (SCENARIOS.has('es256')) databases.at(-1).es256 = await benchEs256('mysql', newMysql);
+  }
+  if (process.env.BENCH_POSTGRES_URL) {
+    databases.push(
+      await benchDatabase('postgres', () => createPostgresDatabase(process.env.BENCH_POSTGRES_URL), reference, ceiling),
+    );
   }
   return databases;
 }

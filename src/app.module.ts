@@ -16,6 +16,7 @@ import { AppConfigModule } from './config/config.module.js';
 import { dataSourceOptions } from './database/data-source-options.js';
 import { HealthModule } from './health/health.module.js';
 import { LoggingModule } from './logging/logging.module.js';
+import { MailModule } from './mail/mail.module.js';
 import { OneTimeTokensModule } from './one-time-tokens/one-time-tokens.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { UsersModule } from './users/users.module.js';
@@ -35,6 +36,7 @@ import { UsersModule } from './users/users.module.js';
     UsersModule,
     AuthorsModule,
     AuditModule,
+    MailModule,
     HealthModule,
     OneTimeTokensModule,
   ],

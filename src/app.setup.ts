@@ -1,17 +1,18 @@
-import { BadRequestException } from '@nestjs/common';
+import { BadRequestException, RequestMethod } from '@nestjs/common';
 import cookie from '@fastify/cookie';
 // reply.sendFile() (the web client's index.html for its own paths) comes from @fastify/static.
 import type {} from '@fastify/static';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'nestjs-pino';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import helmet, { type HelmetOptions } from 'helmet';
 import { existsSync } from 'node:fs';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import { fileURLToPath } from 'node:url';
+import { createOpenApiDocument } from './common/openapi/document.js';
 import { AppConfig } from './config/app-config.js';
-import { HttpConfig, type TrustProxy } from './config/http.config.js';
-import { EnvReader } from './config/env-reader.js';
+import { parseTrustProxy, type TrustProxy } from './config/trust-proxy.js';
 import { requestIdFor } from './logging/request-id.js';
 
 export const BODY_LIMIT_BYTES = 100 * 1024;
@@ -24,31 +25,38 @@ const WEB_ROOT = fileURLToPath(new URL('../web', import.meta.url));
 export const APP_OPTIONS = { bodyParser: false } as const;
 
 /**
- * The HTTP adapter main.ts and the e2e tests both start from. It exists before the
- * application (and its validated AppConfig), so it reads the HTTP area itself.
+ * The HTTP adapter main.ts and the e2e tests both start from. It exists before the config
+ * module, so it reads TRUST_PROXY itself (a bad value throws here, naming the variable).
  */
-export function createAdapter(trustProxy: TrustProxy = trustProxyFromEnvironment()): FastifyAdapter {
+export function createAdapter(env: Record<string, string | undefined> = process.env): FastifyAdapter {
   return new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
-    // A hop count trusts the nearest `n` proxies (Fastify's own number option trusts none).
-    trustProxy: typeof trustProxy === 'number' ? (_address: string, hop: number) => hop < trustProxy : trustProxy,
+    trustProxy: fastifyTrustProxy(parseTrustProxy(env.TRUST_PROXY)),
     requestIdHeader: false,
     genReqId: requestIdFor,
+    // A malformed URL (bad percent-encoding, an over-long path parameter) is answered by the
+    // router before any hook runs: answer it here, in Nest's error shape and uncacheable.
+    frameworkErrors: (error: FastifyError, _request: FastifyRequest, reply: FastifyReply) => {
+      const statusCode = error.statusCode ?? 400;
+      reply
+        .code(statusCode)
+        .header('cache-control', 'no-store')
+        .send({ statusCode, message: error.message, error: STATUS_CODES[statusCode] ?? 'Error' });
+    },
   });
 }
 
-function trustProxyFromEnvironment(): TrustProxy {
-  const read = new EnvReader(process.env);
-  const http = new HttpConfig(read);
-  read.assertValid();
-  return http.trustProxy;
+/** A hop count becomes the function Fastify builds for one: trust the nearest `hops` addresses. */
+function fastifyTrustProxy(trust: TrustProxy): boolean | string[] | ((address: string, hop: number) => boolean) {
+  return typeof trust === 'number' ? (_address, hop) => hop < trust : trust;
 }
 
 /** Everything main.ts applies to the app, so the e2e tests see exactly production behaviour. */
 export async function setupApp(app: NestFastifyApplication): Promise<void> {
   const config = app.get(AppConfig);
   const http = config.http;
-  app.setGlobalPrefix('api');
+  // JWKS clients look for the key set at the origin's well-known path, not under /api.
+  app.setGlobalPrefix('api', { exclude: [{ path: '.well-known/jwks.json', method: RequestMethod.GET }] });
   app.useLogger(app.get(Logger));
   // No enableShutdownHooks(): main.ts owns the signals (graceful shutdown); a test process must not exit on them.
 
@@ -91,8 +99,10 @@ export async function setupApp(app: NestFastifyApplication): Promise<void> {
       },
     },
   });
-  fastify.addHook('onRequest', (_request, reply, done) => {
+  fastify.addHook('onRequest', (request, reply, done) => {
     reply.headers(securityHeaders);
+    // API answers carry tokens and account data: no browser or proxy may keep them, errors included.
+    if (isApiPath(request.url)) reply.header('cache-control', 'no-store');
     done();
   });
 
@@ -108,18 +118,7 @@ export async function setupApp(app: NestFastifyApplication): Promise<void> {
   }
 
   if (config.docs.enabled) {
-    const document = SwaggerModule.createDocument(
-      app,
-      new DocumentBuilder()
-        .setTitle('Auth service')
-        .setDescription(
-          'Registration, login, rotating refresh tokens, sessions, roles and an owned authors resource. ' +
-            'Send the access token as `Authorization: Bearer <token>`.',
-        )
-        .setVersion('1.0')
-        .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
-        .build(),
-    );
+    const document = createOpenApiDocument(app);
     SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
   }
 
@@ -163,6 +162,10 @@ function helmetHeaders(options: HelmetOptions): Record<string, string> {
     if (error) throw error;
   });
   return headers;
+}
+
+function isApiPath(url: string): boolean {
+  return url === '/api' || url.startsWith('/api/') || url.startsWith('/api?');
 }
 
 /** Iterative, so measuring a hostile body cannot itself overflow the stack. */

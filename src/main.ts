@@ -6,6 +6,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from './app.module.js';
 import { APP_OPTIONS, createAdapter, setupApp } from './app.setup.js';
+import { KeyRing } from './auth/tokens/key-ring.js';
 import { HttpConfig } from './config/http.config.js';
 
 /** After SHUTDOWN_TIMEOUT the open connections are cut; if even that does not end it, leave anyway. */
@@ -25,6 +26,9 @@ async function bootstrap(): Promise<void> {
   await app.listen(http.port, '0.0.0.0');
   new Logger('Bootstrap').log(`Listening on http://localhost:${http.port} (explorer at /docs)`);
   stopGracefullyOnSignals(app, http.shutdownTimeoutSeconds);
+  // SIGHUP: read JWT_KEYS_DIR again now (it is also re-read every minute), e.g. right after `npm run keys:add`.
+  const keys = app.get(KeyRing);
+  process.on('SIGHUP', () => keys.reload());
 }
 
 /**

@@ -126,7 +126,7 @@ describe('admin routes', () => {
       expect(response.body).toMatchObject({ total: 2, page: 1, limit: 20 });
       expect(response.body.items.map((item: { username: string }) => item.username)).toEqual([user.username, admin.username]);
       expect(Object.keys(response.body.items[0]).sort()).toEqual(
-        ['createdAt', 'id', 'lastLoginAt', 'mfaEnabled', 'name', 'role', 'status', 'updatedAt', 'username'].sort(),
+        ['createdAt', 'email', 'emailVerified', 'id', 'lastLoginAt', 'mfaEnabled', 'name', 'role', 'status', 'updatedAt', 'username'].sort(),
       );
       expect(response.text).not.toMatch(/argon2|password|hash/i);
     });
@@ -269,7 +269,7 @@ describe('admin routes', () => {
       expect(after.body).toMatchObject({ statusCode: 403, error: 'Forbidden' });
     });
 
-    it('a role change with a token from /refresh answers 401 "fresh" and changes nothing; a status change does not need one', async () => {
+    it('a role change or a disable with a token from /refresh answers 401 "fresh" and changes nothing; re-enabling does not need one', async () => {
       const target = await registerUser(t);
       const stale = await nonFreshToken(t, (await login(t, admin.username, admin.password)).refreshToken);
 
@@ -280,9 +280,15 @@ describe('admin routes', () => {
       expect(both.status).toBe(401);
       expect(await userRow(t, target.id)).toEqual({ role: 'user', status: 'active' });
 
-      const statusOnly = await t.http().patch(`/api/users/${target.id}`).set(bearer(stale)).send({ status: 'disabled' });
-      expect(statusOnly.status).toBe(200);
-      expect(await userRow(t, target.id)).toEqual({ role: 'user', status: 'disabled' });
+      const disable = await t.http().patch(`/api/users/${target.id}`).set(bearer(stale)).send({ status: 'disabled' });
+      expect(disable.status).toBe(401);
+      expect(disable.body.message).toMatch(/fresh/);
+      expect(await userRow(t, target.id)).toEqual({ role: 'user', status: 'active' });
+
+      await t.dataSource.query("UPDATE users SET status = 'disabled' WHERE id = ?", [target.id]);
+      const enable = await t.http().patch(`/api/users/${target.id}`).set(bearer(stale)).send({ status: 'active' });
+      expect(enable.status).toBe(200);
+      expect(await userRow(t, target.id)).toEqual({ role: 'user', status: 'active' });
     });
   });
 

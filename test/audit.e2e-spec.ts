@@ -138,9 +138,16 @@ describe('audit log', () => {
     const actions: string[] = document.components.schemas.AuditAction.enum;
     expect([...actions].sort()).toEqual(
       [
+        'email.changed',
+        'email.verified',
         'login.failed',
         'login.locked',
+        'passkey.added',
+        'passkey.removed',
+        'passkey.counter_regressed',
         'password.failed',
+        'password.reset',
+        'password.reset_requested',
         'refresh.reused',
         'user.approved',
         'user.deleted',

@@ -24,6 +24,8 @@ describe('register, login and the access token guard', () => {
         id: expect.stringMatching(/^[0-9a-f-]{36}$/),
         username,
         name: 'Ada L',
+        email: null,
+        emailVerified: false,
         role: 'user',
         status: 'active',
         createdAt: expect.any(String),

@@ -47,7 +47,7 @@ describe('cookie mode for refresh tokens (X-Token-Transport: cookie)', () => {
     expect(cookies.csrf_token.attributes).not.toContain('httponly');
   });
 
-  it('marks the cookies Secure when the service is not plain-http localhost', async () => {
+  it('marks the cookies Secure, with the __Host- prefix and Path=/, when the service is not plain-http localhost', async () => {
     const user = await registerUser(t);
     const response = await t
       .http()
@@ -56,8 +56,11 @@ describe('cookie mode for refresh tokens (X-Token-Transport: cookie)', () => {
       .set('X-Token-Transport', 'cookie')
       .send({ username: user.username, password: user.password });
     const cookies = parseSetCookie(response.headers['set-cookie']);
-    expect(cookies.refresh_token.attributes).toContain('secure');
-    expect(cookies.csrf_token.attributes).toContain('secure');
+    // __Host- cookies can only come from this host over https, so a sibling subdomain cannot plant one.
+    expect(cookies['__Host-refresh_token'].attributes).toEqual(expect.arrayContaining(['secure', 'httponly', 'path=/']));
+    expect(cookies['__Host-csrf_token'].attributes).toEqual(expect.arrayContaining(['secure', 'path=/']));
+    expect(cookies.refresh_token).toBeUndefined();
+    for (const { attributes } of Object.values(cookies)) expect(attributes.some((a) => a.startsWith('domain='))).toBe(false);
   });
 
   it('refresh with the cookie needs the matching X-CSRF-Token header', async () => {
@@ -120,8 +123,20 @@ describe('cookie mode for refresh tokens (X-Token-Transport: cookie)', () => {
 
   it('is documented in the OpenAPI document', async () => {
     const document = (await t.http().get('/docs-json')).body;
-    const headers = (document.paths['/api/auth/refresh'].post.parameters as Array<{ name: string; in: string }>).map((p) => p.name);
-    expect(headers).toEqual(expect.arrayContaining(['X-Token-Transport', 'X-CSRF-Token']));
+    const refresh = document.paths['/api/auth/refresh'].post;
+    const headers = (refresh.parameters as Array<{ name: string; in: string }>).map((p) => p.name);
+    expect(headers).toContain('X-Token-Transport');
+    // The cookie and its CSRF header are one way to authenticate a refresh, so they are one security requirement.
+    const schemes = document.components.securitySchemes;
+    const cookieWay = (refresh.security as Array<Record<string, string[]>>).find((requirement) =>
+      Object.keys(requirement).some((name) => schemes[name].in === 'cookie'),
+    );
+    expect(Object.keys(cookieWay ?? {}).map((name) => [schemes[name].in, schemes[name].name])).toEqual(
+      expect.arrayContaining([
+        ['cookie', 'refresh_token'],
+        ['header', 'X-CSRF-Token'],
+      ]),
+    );
     expect(document.paths['/api/auth/refresh'].post.responses).toHaveProperty(['403']);
   });
 });

@@ -265,7 +265,7 @@ describe('sessions across instances and restarts', () => {
   });
 });
 
-/** A Date as each driver stores datetime(3) values: TypeORM's UTC text on SQLite, a Date on MySQL. */
+/** A Date as each driver stores timestamps: TypeORM's UTC text on SQLite, a Date on MySQL and PostgreSQL. */
 function sqlTime(t: TestApp, date: Date): string | Date {
-  return t.database.kind === 'mysql' ? date : date.toISOString().replace('T', ' ').replace('Z', '');
+  return t.database.kind === 'sqlite' ? date.toISOString().replace('T', ' ').replace('Z', '') : date;
 }

@@ -28,6 +28,8 @@ describe('GET /api/users/me from the session lookup', () => {
       id: user.id,
       username: user.username,
       name: 'Zoë Ünïcode',
+      email: null,
+      emailVerified: false,
       role: 'user',
       status: 'active',
       createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),

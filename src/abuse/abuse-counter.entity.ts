@@ -17,9 +17,9 @@ export class AbuseCounter {
   @Column({ type: 'int', default: 0 })
   hits: number;
 
-  @Column({ name: 'window_ends_at', type: 'datetime', precision: 3 })
+  @Column({ name: 'window_ends_at', type: Date, precision: 3 })
   windowEndsAt: Date;
 
-  @Column({ name: 'blocked_until', type: 'datetime', precision: 3, nullable: true })
+  @Column({ name: 'blocked_until', type: Date, precision: 3, nullable: true })
   blockedUntil: Date | null;
 }

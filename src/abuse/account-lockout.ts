@@ -65,6 +65,11 @@ export class AccountLockout {
     return this.counter.reset(this.policy(), key);
   }
 
+  /** A password reset lifts the account's lock: its owner proved who they are another way. */
+  lift(key: string): Promise<void> {
+    return this.counter.clear(this.policy(), key);
+  }
+
   private policy(): CounterPolicy {
     const lockoutMs = this.config.loginLockoutSeconds * 1000;
     return { scope: 'lockout', limit: this.config.loginMaxFailures, windowMs: lockoutMs, blockMs: lockoutMs };

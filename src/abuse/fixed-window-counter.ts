@@ -85,6 +85,16 @@ export class FixedWindowCounter {
       .execute();
   }
 
+  /**
+   * Forgets the key altogether, block included (a password reset lifts a lockout). Other
+   * instances re-read the row before trusting a cached block, so it opens everywhere at once.
+   */
+  async clear(policy: CounterPolicy, key: string): Promise<void> {
+    const keyHash = hashKey(policy.scope, key);
+    this.blocks.delete(keyHash);
+    await this.counters.delete({ keyHash });
+  }
+
   /** Counts one hit in the key's current window; null when the row vanished under a purge. */
   private async count(policy: CounterPolicy, keyHash: string, now: Date): Promise<AbuseCounter | null> {
     const windowEndsAt = new Date(now.getTime() + policy.windowMs);

@@ -5,7 +5,7 @@ export class AuditEvent {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id: string;
 
-  @Column({ type: 'datetime', precision: 3 })
+  @Column({ type: Date, precision: 3 })
   at: Date;
 
   @Column({ type: 'varchar', length: 64 })
@@ -21,5 +21,5 @@ export class AuditEvent {
   ip: string | null;
 
   @Column({ type: 'simple-json', nullable: true })
-  detail: Record<string, unknown> | null;
+  detail: Record<string, string> | null;
 }

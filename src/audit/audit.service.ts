@@ -25,6 +25,13 @@ export const AUDIT_ACTIONS = [
   'mfa.failed',
   'mfa.recovery_used',
   'mfa.recovery_regenerated',
+  'password.reset_requested',
+  'password.reset',
+  'email.verified',
+  'email.changed',
+  'passkey.added',
+  'passkey.removed',
+  'passkey.counter_regressed',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
@@ -34,7 +41,8 @@ export interface AuditEntry {
   actorId?: string | null;
   targetId?: string | null;
   ip?: string | null;
-  detail?: Record<string, unknown> | null;
+  /** Strings only: the OpenAPI document promises clients a map of strings. */
+  detail?: Record<string, string> | null;
 }
 
 @Injectable()

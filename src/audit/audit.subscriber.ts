@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
 import type { DomainEvents } from '../common/events/domain-events.js';
+import { isValidUsername } from '../common/username.js';
 import { AuditService } from './audit.service.js';
 
 /** An audit row that cannot be written fails the request, as it did before events: the log must not have holes. */
@@ -17,7 +18,7 @@ export class AuditSubscriber {
       action: 'login.failed',
       targetId: event.userId,
       ip: event.ip,
-      detail: { username: event.username.slice(0, 64) },
+      detail: typedUsername(event.username),
     });
   }
 
@@ -26,7 +27,7 @@ export class AuditSubscriber {
     return this.audit.record({
       action: 'login.locked',
       ip: event.ip,
-      detail: { username: event.username.slice(0, 64), until: event.until.toISOString() },
+      detail: { ...typedUsername(event.username), until: event.until.toISOString() },
     });
   }
 
@@ -47,7 +48,7 @@ export class AuditSubscriber {
       actorId: event.actorId,
       targetId: event.userId,
       ip: event.ip,
-      detail: { from: event.from, to: event.to },
+      detail: { ...(event.from === null ? {} : { from: event.from }), to: event.to },
     });
   }
 
@@ -89,7 +90,7 @@ export class AuditSubscriber {
       actorId: event.userId,
       targetId: event.userId,
       ip: event.ip,
-      detail: { remaining: event.remaining },
+      detail: { remaining: String(event.remaining) },
     });
   }
 
@@ -97,4 +98,62 @@ export class AuditSubscriber {
   mfaRecoveryRegenerated(event: DomainEvents['mfa.recovery_regenerated']): Promise<void> {
     return this.audit.record({ action: 'mfa.recovery_regenerated', actorId: event.userId, targetId: event.userId, ip: event.ip });
   }
+  @OnEvent('email.verified', STRICT)
+  emailVerified(event: DomainEvents['email.verified']): Promise<void> {
+    return this.audit.record({ action: 'email.verified', actorId: event.userId, targetId: event.userId, ip: event.ip });
+  }
+
+  /** The addresses are kept: "who moved my account to which mailbox" is what an investigation asks first. */
+  @OnEvent('email.changed', STRICT)
+  emailChanged(event: DomainEvents['email.changed']): Promise<void> {
+    return this.audit.record({
+      action: 'email.changed',
+      actorId: event.userId,
+      targetId: event.userId,
+      ip: event.ip,
+      detail: { ...(event.from === null ? {} : { from: event.from }), to: event.to },
+    });
+  }
+
+  /** Never the link's token: only who asked, for whom, and whether a mail went out. */
+  @OnEvent('password.reset_requested', STRICT)
+  passwordResetRequested(event: DomainEvents['password.reset_requested']): Promise<void> {
+    return this.audit.record({
+      action: 'password.reset_requested',
+      actorId: event.actorId ?? null,
+      targetId: event.userId,
+      ip: event.ip,
+      detail: { via: event.actorId ? 'admin' : 'mail', mailed: String(event.mail !== null) },
+    });
+  }
+
+  @OnEvent('password.reset', STRICT)
+  passwordReset(event: DomainEvents['password.reset']): Promise<void> {
+    return this.audit.record({ action: 'password.reset', actorId: event.userId, targetId: event.userId, ip: event.ip });
+  }
+
+  @OnEvent('passkey.added', STRICT)
+  passkeyAdded(event: DomainEvents['passkey.added']): Promise<void> {
+    return this.audit.record({ action: 'passkey.added', actorId: event.userId, targetId: event.userId, ip: event.ip, detail: { passkeyId: event.passkeyId, name: event.name } });
+  }
+
+  @OnEvent('passkey.removed', STRICT)
+  passkeyRemoved(event: DomainEvents['passkey.removed']): Promise<void> {
+    return this.audit.record({ action: 'passkey.removed', actorId: event.userId, targetId: event.userId, ip: event.ip, detail: { passkeyId: event.passkeyId } });
+  }
+
+  @OnEvent('passkey.counter_regressed', STRICT)
+  passkeyCounterRegressed(event: DomainEvents['passkey.counter_regressed']): Promise<void> {
+    return this.audit.record({
+      action: 'passkey.counter_regressed',
+      targetId: event.userId,
+      ip: event.ip,
+      detail: { passkeyId: event.passkeyId, stored: String(event.stored), received: String(event.received) },
+    });
+  }
+}
+
+/** What was typed as a username is sometimes a password: keep it only when it could be a username. */
+function typedUsername(typed: string): { username?: string } {
+  return isValidUsername(typed) ? { username: typed } : {};
 }

@@ -13,18 +13,15 @@ import {
   UseGuards,
 } from '@nestjs/common';
 import {
-  ApiBadRequestResponse,
-  ApiBearerAuth,
   ApiBody,
-  ApiConflictResponse,
   ApiCreatedResponse,
   ApiExtraModels,
   ApiForbiddenResponse,
   ApiHeader,
   ApiNoContentResponse,
-  ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
+  ApiSecurity,
   ApiTags,
   ApiTooManyRequestsResponse,
   ApiUnauthorizedResponse,
@@ -35,6 +32,8 @@ import { ClientThrottleGuard } from '../abuse/client-throttle.guard.js';
 import type { AuthUser } from '../common/auth-user.js';
 import { CurrentUser } from '../common/decorators/current-user.decorator.js';
 import { Public } from '../common/decorators/public.decorator.js';
+import { ApiErrors, ApiRateLimited, ApiUuidParam } from '../common/openapi/decorators.js';
+import { CSRF_HEADER_SCHEME, REFRESH_COOKIE_SCHEME, REFRESH_TOKEN_SCHEME } from '../common/openapi/document.js';
 import { UserResponseDto } from '../users/dto/user-response.dto.js';
 import type { User } from '../users/user.entity.js';
 import { AuthService, type ClientInfo } from './auth.service.js';
@@ -45,7 +44,6 @@ import { RegisterDto } from './dto/register.dto.js';
 import { SessionResponseDto } from './dto/session-response.dto.js';
 import { TokenPairDto } from './dto/token-pair.dto.js';
 import { LocalAuthGuard } from './guards/local-auth.guard.js';
-import { ErrorResponseDto } from './mfa/dto/error-response.dto.js';
 import { MfaChallengeDto } from './mfa/dto/mfa-responses.dto.js';
 import { VerifyMfaDto } from './mfa/dto/verify-mfa.dto.js';
 import { MfaService } from './mfa/mfa.service.js';
@@ -55,22 +53,42 @@ import type { IssuedTokens } from './tokens/tokens.service.js';
 import {
   assertCsrf,
   clearTokenCookies,
+  csrfTokenFor,
   refreshTokenFromCookie,
   setTokenCookies,
   wantsCookieTransport,
 } from './token-cookies.js';
 
-const TRANSPORT_DOC = {
+export const TRANSPORT_DOC = {
   name: 'X-Token-Transport',
   required: false,
+  schema: { type: 'string' as const, enum: ['cookie', 'bearer'] },
   description:
-    '`cookie`: the refresh token is set as an HttpOnly, SameSite=Strict cookie scoped to /api/auth (plus a readable csrf_token cookie) and left out of the body',
+    '`cookie` at login: the session is a cookie session for good. Its refresh token is set as an HttpOnly, SameSite=Strict, Secure ' +
+    '`__Host-refresh_token` cookie (plus a readable `__Host-csrf_token`) and never appears in a body; on plain-http localhost ' +
+    'the cookies are `refresh_token` (Path=/api/auth) and `csrf_token`, without Secure',
 };
 const CSRF_DOC = {
   name: 'X-CSRF-Token',
   required: false,
-  description: 'Cookie mode only: must equal the csrf_token cookie whenever the refresh cookie is used (else 403)',
+  schema: { type: 'string' as const },
+  description: "Cookie mode only: the session's CSRF token (the csrf cookie's value) whenever the refresh cookie is used (else 403)",
 };
+
+export const SET_COOKIE = {
+  'Set-Cookie': {
+    description:
+      'Cookie mode only (`X-Token-Transport: cookie`): `refresh_token` (HttpOnly, SameSite=Strict, Path=/api/auth) and the readable `csrf_token`',
+    schema: { type: 'string' as const },
+  },
+};
+const CLEAR_COOKIES = {
+  'Set-Cookie': {
+    description: 'Expires the `refresh_token` and `csrf_token` cookies (sent whether or not the session used cookie mode)',
+    schema: { type: 'string' as const },
+  },
+};
+const CSRF_FAILURE = 'Cookie mode: the refresh cookie came without a matching X-CSRF-Token header';
 
 @ApiTags('auth')
 @Controller('auth')
@@ -84,10 +102,19 @@ export class AuthController {
   @Public()
   @Post('register')
   @UseGuards(ClientThrottleGuard)
-  @ApiTooManyRequestsResponse({ description: 'Too many requests from this client; see Retry-After' })
-  @ApiCreatedResponse({ type: UserResponseDto })
-  @ApiBadRequestResponse({ description: 'Invalid username, password policy violation, or unknown fields' })
-  @ApiConflictResponse({ description: 'Username already taken (case-insensitively)' })
+  @ApiOperation({
+    operationId: 'register',
+    summary: 'Create an account',
+    description:
+      'Creates a user with the `user` role: `active`, or `pending` until an admin approves it when REQUIRE_APPROVAL is on. ' +
+      'Shares the per-client rate limit of login and refresh.',
+  })
+  @ApiRateLimited()
+  @ApiCreatedResponse({ type: UserResponseDto, description: 'The new user' })
+  @ApiErrors({
+    400: 'Invalid username, a password the policy refuses (the message says what to change), or unknown fields',
+    409: 'Username already taken (case-insensitively)',
+  })
   register(@Body() dto: RegisterDto): Promise<UserResponseDto> {
     return this.auth.register(dto);
   }
@@ -95,18 +122,28 @@ export class AuthController {
   @Public()
   @UseGuards(ClientThrottleGuard, LocalAuthGuard)
   @Post('login')
-  @ApiHeader(TRANSPORT_DOC)
   @HttpCode(200)
+  @ApiOperation({
+    operationId: 'login',
+    summary: 'Log in with username and password',
+    description:
+      'Answers a fresh access token and a refresh token. With `X-Token-Transport: cookie` the refresh token is set as an ' +
+      'HttpOnly cookie instead and left out of the body.',
+  })
+  @ApiHeader(TRANSPORT_DOC)
   @ApiBody({ type: LoginDto })
+  @ApiRateLimited('Account locked after repeated failures, or too many requests from this client; see Retry-After')
   @ApiExtraModels(TokenPairDto, MfaChallengeDto)
   @ApiOkResponse({
     description: 'A fresh access token and a refresh token; or, for an account with two-factor login on, no tokens but an mfaToken for POST /auth/mfa/verify',
     schema: { oneOf: [{ $ref: getSchemaPath(TokenPairDto) }, { $ref: getSchemaPath(MfaChallengeDto) }] },
+    headers: SET_COOKIE,
   })
-  @ApiBadRequestResponse({ description: 'Missing or non-string fields, or credentials in the query string' })
-  @ApiUnauthorizedResponse({ description: 'Wrong username or password (one message for both)' })
-  @ApiForbiddenResponse({ description: 'Account pending approval or disabled (only after a correct password)' })
-  @ApiTooManyRequestsResponse({ description: 'Account locked after repeated failures, or too many requests from this client; see Retry-After' })
+  @ApiErrors({
+    400: 'Missing or non-string fields, unknown fields, or credentials in the query string',
+    401: 'Wrong username or password (one message for both)',
+    403: 'Account pending approval or disabled (only after a correct password)',
+  })
   async login(
     @CurrentUser() user: User,
     @Req() request: FastifyRequest,
@@ -130,20 +167,14 @@ export class AuthController {
     summary: 'The login’s second step',
     description:
       'Completes a login that answered `mfaRequired` with a code from the authenticator app or a recovery code. ' +
-      'The mfaToken yields tokens once, lives 5 minutes and dies after 5 wrong codes; wrong codes also count toward the account’s lockout.',
-    security: [],
+      'The mfaToken yields tokens once, lives 5 minutes and dies after 5 wrong codes; wrong codes also count toward the account’s lockout. ' +
+      'Cookie mode (`X-Token-Transport: cookie`) sets the refresh cookie as a login does.',
   })
-  @ApiOkResponse({
-    type: TokenPairDto,
-    description: 'The login’s tokens; the access token is fresh, amr ["pwd","otp"] or ["pwd","recovery"]',
-    headers: { 'Set-Cookie': { description: 'Cookie mode only: the HttpOnly refresh_token cookie and the csrf_token cookie', schema: { type: 'string' } } },
-  })
-  @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Malformed body, or not exactly one of code and recoveryCode' })
-  @ApiUnauthorizedResponse({ type: ErrorResponseDto, description: 'Wrong or replayed code, or an invalid, used or expired mfaToken' })
-  @ApiTooManyRequestsResponse({
-    type: ErrorResponseDto,
-    description: 'Account locked after repeated failures, or too many requests from this client',
-    headers: { 'Retry-After': { description: 'Seconds until the next attempt may succeed', schema: { type: 'integer' } } },
+  @ApiRateLimited('Account locked after repeated failures, or too many requests from this client; see Retry-After')
+  @ApiOkResponse({ type: TokenPairDto, description: 'The login’s tokens; the access token is fresh, amr ["pwd","otp"] or ["pwd","recovery"]', headers: SET_COOKIE })
+  @ApiErrors({
+    400: 'Malformed body, unknown fields, or not exactly one of code and recoveryCode',
+    401: 'Wrong or replayed code, or an invalid, used or expired mfaToken',
   })
   async verifyMfa(
     @Body() dto: VerifyMfaDto,
@@ -160,15 +191,28 @@ export class AuthController {
   @Public()
   @UseGuards(ClientThrottleGuard, RefreshTokenGuard)
   @Post('refresh')
-  @ApiTooManyRequestsResponse({ description: 'Too many requests from this client; see Retry-After' })
-  @ApiHeader(TRANSPORT_DOC)
-  @ApiHeader(CSRF_DOC)
-  @ApiForbiddenResponse({ description: 'Cookie mode: the refresh cookie came without a matching X-CSRF-Token header' })
   @HttpCode(200)
-  @ApiBearerAuth()
+  @ApiOperation({
+    operationId: 'refreshTokens',
+    summary: 'Trade a refresh token for a new pair',
+    description:
+      'The refresh token comes as `Authorization: Bearer`, as `{"refreshToken"}` in the body, or (cookie mode) as the ' +
+      '`refresh_token` cookie together with an `X-CSRF-Token` header equal to the `csrf_token` cookie. The refresh token ' +
+      'is rotated; presenting an already-rotated one revokes the whole session. The new access token is not fresh.',
+  })
+  @ApiSecurity(REFRESH_TOKEN_SCHEME)
+  @ApiSecurity({ [REFRESH_COOKIE_SCHEME]: [], [CSRF_HEADER_SCHEME]: [] })
+  // The third way, the token in the body, needs no credential outside the request body.
+  @ApiSecurity({})
+  @ApiHeader(TRANSPORT_DOC)
   @ApiBody({ type: RefreshDto, required: false })
-  @ApiOkResponse({ type: TokenPairDto, description: 'A new pair; the access token is not fresh' })
-  @ApiUnauthorizedResponse({ description: 'Invalid, expired, revoked or reused refresh token' })
+  @ApiRateLimited()
+  @ApiOkResponse({ type: TokenPairDto, description: 'A new pair; the access token is not fresh', headers: SET_COOKIE })
+  @ApiErrors({
+    400: 'A body that is not `{"refreshToken": string}`',
+    401: 'Missing, invalid, expired, revoked or reused refresh token',
+    403: CSRF_FAILURE,
+  })
   async refresh(
     @CurrentUser() claims: RefreshClaims,
     @Req() request: FastifyRequest,
@@ -178,68 +222,97 @@ export class AuthController {
   }
 
   @Post('logout')
-  @ApiHeader(CSRF_DOC)
-  @ApiForbiddenResponse({ description: 'Cookie mode: the refresh cookie came without a matching X-CSRF-Token header' })
   @HttpCode(204)
-  @ApiBearerAuth()
-  @ApiNoContentResponse({ description: 'This session is revoked' })
-  @ApiUnauthorizedResponse({ description: 'Missing, invalid, expired or revoked access token' })
+  @ApiOperation({
+    operationId: 'logout',
+    summary: 'Log out this session',
+    description: 'Revokes the session of the access token and clears the token cookies.',
+  })
+  @ApiHeader(CSRF_DOC)
+  @ApiNoContentResponse({ description: 'This session is revoked', headers: CLEAR_COOKIES })
+  @ApiErrors({ 403: CSRF_FAILURE })
   async logout(
     @CurrentUser() caller: AuthUser,
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<void> {
-    if (refreshTokenFromCookie(request)) assertCsrf(request);
+    if (refreshTokenFromCookie(request)) assertCsrf(request, csrfTokenFor(this.tokensConfig, caller.sessionId));
     await this.auth.logout(caller);
     clearTokenCookies(request, reply);
   }
 
   @Post('logout-all')
-  @ApiHeader(CSRF_DOC)
-  @ApiForbiddenResponse({ description: 'Cookie mode: the refresh cookie came without a matching X-CSRF-Token header' })
   @HttpCode(204)
-  @ApiBearerAuth()
-  @ApiNoContentResponse({ description: 'Every session of the user is revoked' })
-  @ApiUnauthorizedResponse({ description: 'Missing, invalid, expired or revoked access token' })
+  @ApiOperation({
+    operationId: 'logoutAll',
+    summary: 'Log out every session of the caller',
+    description: 'Revokes every session of the user, on every device, and clears the token cookies.',
+  })
+  @ApiHeader(CSRF_DOC)
+  @ApiNoContentResponse({ description: 'Every session of the user is revoked', headers: CLEAR_COOKIES })
+  @ApiErrors({ 403: CSRF_FAILURE })
   async logoutAll(
     @CurrentUser() caller: AuthUser,
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<void> {
-    if (refreshTokenFromCookie(request)) assertCsrf(request);
+    if (refreshTokenFromCookie(request)) assertCsrf(request, csrfTokenFor(this.tokensConfig, caller.sessionId));
     await this.auth.logoutAll(caller);
     clearTokenCookies(request, reply);
   }
 
   @Get('sessions')
-  @ApiBearerAuth()
-  @ApiOkResponse({ type: [SessionResponseDto] })
-  @ApiUnauthorizedResponse({ description: 'Missing, invalid, expired or revoked access token' })
+  @ApiOperation({
+    operationId: 'listSessions',
+    summary: 'List the caller’s active sessions',
+    description: 'Every live session of the user; `current` marks the one making this request.',
+  })
+  @ApiOkResponse({ type: [SessionResponseDto], description: 'The active sessions' })
   sessions(@CurrentUser() caller: AuthUser): Promise<SessionResponseDto[]> {
     return this.auth.listSessions(caller);
   }
 
   @Delete('sessions/:id')
   @HttpCode(204)
-  @ApiBearerAuth()
+  @ApiOperation({
+    operationId: 'revokeSession',
+    summary: 'Revoke one of the caller’s sessions',
+    description: 'Logs out one session of the caller (another device, or this one).',
+  })
+  @ApiUuidParam('id', 'The session id')
   @ApiNoContentResponse({ description: 'The session is revoked' })
-  @ApiBadRequestResponse({ description: 'The id is not a UUID' })
-  @ApiUnauthorizedResponse({ description: 'Missing, invalid, expired or revoked access token' })
-  @ApiNotFoundResponse({ description: 'Not one of the caller’s live sessions' })
+  @ApiErrors({ 400: 'The id is not a UUID', 404: 'Not one of the caller’s live sessions' })
   revokeSession(@CurrentUser() caller: AuthUser, @Param('id', new ParseUUIDPipe()) id: string): Promise<void> {
     return this.auth.revokeSession(caller, id);
   }
 
-  /** Bearer mode returns both tokens; cookie mode moves the refresh token into an HttpOnly cookie. */
   private deliver(pair: IssuedTokens, request: FastifyRequest, reply: FastifyReply): TokenPairDto {
-    if (!wantsCookieTransport(request)) return pair;
-    setTokenCookies(request, reply, pair.refreshToken, this.tokensConfig.refreshTtlSeconds);
-    const { refreshToken: _inCookie, ...body } = pair;
-    return body;
+    return deliverTokens(pair, request, reply, this.tokensConfig);
   }
 }
 
-function clientInfo(request: FastifyRequest): ClientInfo {
+/** How every login answers (password, passkey): the pair in the body, or the refresh token as a cookie. */
+/**
+ * How every login and refresh answers. A bearer session gets both tokens in the body. A cookie
+ * session (chosen at login, kept by every refresh whatever its headers) gets its refresh token
+ * only in the HttpOnly cookie.
+ */
+export function deliverTokens(issued: IssuedTokens, request: FastifyRequest, reply: FastifyReply, config: TokensConfig): TokenPairDto {
+  const { accessToken, refreshToken, tokenType, expiresIn } = issued;
+  if (issued.transport !== 'cookie') return { accessToken, refreshToken, tokenType, expiresIn };
+  setTokenCookies(request, reply, {
+    refreshToken,
+    csrfToken: csrfTokenFor(config, issued.sessionId),
+    maxAgeSeconds: issued.refreshExpiresIn,
+  });
+  return { accessToken, tokenType, expiresIn };
+}
+
+export function clientInfo(request: FastifyRequest): ClientInfo {
   const userAgent = request.headers['user-agent'];
-  return { ip: request.ip, userAgent: typeof userAgent === 'string' ? userAgent : undefined };
+  return {
+    ip: request.ip,
+    userAgent: typeof userAgent === 'string' ? userAgent : undefined,
+    transport: wantsCookieTransport(request) ? 'cookie' : 'bearer',
+  };
 }

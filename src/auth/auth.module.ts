@@ -10,6 +10,11 @@ import { SessionsModule } from '../sessions/sessions.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { AuthController } from './auth.controller.js';
 import { AuthService } from './auth.service.js';
+import { AuthEmailController } from './email/auth-email.controller.js';
+import { UserEmailController } from './email/user-email.controller.js';
+import { EmailVerificationService } from './email/email-verification.service.js';
+import { MailQuotaService } from './email/mail-quota.service.js';
+import { PasswordResetService } from './email/password-reset.service.js';
 import { FreshGuard } from './guards/fresh.guard.js';
 import { JwtAuthGuard } from './guards/jwt-auth.guard.js';
 import { LoginService } from './login/login.service.js';
@@ -20,10 +25,14 @@ import { RecoveryCode } from './mfa/recovery-code.entity.js';
 import { SecretBox } from './mfa/secret-box.js';
 import { TotpAuthenticator } from './mfa/totp-authenticator.entity.js';
 import { TotpService } from './mfa/totp.js';
+import { Passkey } from './passkeys/passkey.entity.js';
+import { PasskeysController } from './passkeys/passkeys.controller.js';
+import { PasskeysService } from './passkeys/passkeys.service.js';
 import { RolesGuard } from './guards/roles.guard.js';
 import { JwtRefreshStrategy } from './strategies/jwt-refresh.strategy.js';
 import { JwtStrategy } from './strategies/jwt.strategy.js';
 import { LocalStrategy } from './strategies/local.strategy.js';
+import { JwksController } from './tokens/jwks.controller.js';
 import { KeyRing } from './tokens/key-ring.js';
 import { TokensService } from './tokens/tokens.service.js';
 
@@ -35,12 +44,16 @@ import { TokensService } from './tokens/tokens.service.js';
     SessionsModule,
     PasswordsModule,
     OneTimeTokensModule,
-    TypeOrmModule.forFeature([TotpAuthenticator, RecoveryCode, User]),
+    TypeOrmModule.forFeature([Passkey, TotpAuthenticator, RecoveryCode, User]),
   ],
-  controllers: [AuthController, MfaController, MfaAdminController],
+  controllers: [AuthController, JwksController, AuthEmailController, UserEmailController, PasskeysController, MfaController, MfaAdminController],
   providers: [
     AuthService,
     LoginService,
+    EmailVerificationService,
+    PasswordResetService,
+    MailQuotaService,
+    PasskeysService,
     MfaService,
     TotpService,
     SecretBox,

@@ -1,4 +1,4 @@
-import { ForbiddenException, Injectable, NotFoundException, UnauthorizedException } from '@nestjs/common';
+import { BadRequestException, ForbiddenException, Injectable, NotFoundException, UnauthorizedException } from '@nestjs/common';
 import { loginLockoutKey, AccountLockout } from '../abuse/account-lockout.js';
 import type { AuthUser } from '../common/auth-user.js';
 import { DomainEventBus } from '../common/events/domain-events.js';
@@ -10,6 +10,7 @@ import { type User, UserStatus } from '../users/user.entity.js';
 import { UsersService } from '../users/users.service.js';
 import type { RegisterDto } from './dto/register.dto.js';
 import { SessionResponseDto } from './dto/session-response.dto.js';
+import { EmailVerificationService } from './email/email-verification.service.js';
 import { type ClientInfo, type LoginOutcome, LoginService } from './login/login.service.js';
 import type { RefreshClaims } from './token-claims.js';
 import { type IssuedTokens, TokensService } from './tokens/tokens.service.js';
@@ -17,6 +18,8 @@ import { type IssuedTokens, TokensService } from './tokens/tokens.service.js';
 export const INVALID_CREDENTIALS = 'Invalid username or password';
 
 export type { ClientInfo } from './login/login.service.js';
+export type { IssuedTokens } from './tokens/tokens.service.js';
+
 
 @Injectable()
 export class AuthService {
@@ -29,16 +32,22 @@ export class AuthService {
     private readonly lockout: AccountLockout,
     private readonly logins: LoginService,
     private readonly accounts: AccountsConfig,
+    private readonly emailVerification: EmailVerificationService,
   ) {}
 
   async register(dto: RegisterDto): Promise<UserResponseDto> {
+    if (this.accounts.requireEmailVerification && !dto.email) {
+      throw new BadRequestException(['email is required: this service verifies every account by mail']);
+    }
     const user = await this.users.create({
       username: dto.username,
       password: dto.password,
       name: dto.name,
+      email: dto.email,
       status: this.accounts.requireApproval ? UserStatus.Pending : UserStatus.Active,
     });
     await this.events.emit('user.registered', { userId: user.id, username: user.username });
+    await this.emailVerification.sendLink(user, false);
     return UserResponseDto.from(user);
   }
 
@@ -47,12 +56,16 @@ export class AuthService {
    * account's status is revealed only to someone who knows its password.
    */
   async verifyCredentials(username: string, password: string, ip?: string): Promise<User> {
+    // `username` may be the account's email address (a username never contains '@'). The
+    // lockout then counts under the account's username, so typing the name or the address
+    // spends one budget; an address that names no account is counted under itself.
+    const byEmail = username.includes('@') ? await this.users.findByEmail(username) : undefined;
     // A locked attempt is refused before any argon2 work: lockout is tracked for every
     // username, existing or not, so neither its answer nor its speed reveals an account.
     // Every spelling that can reach an account shares its counter; others reach no account.
-    const lockoutKey = loginLockoutKey(username);
+    const lockoutKey = loginLockoutKey(byEmail?.username ?? username);
     await this.lockout.begin(lockoutKey, { username, ip });
-    const user = await this.users.findByUsername(username);
+    const user = byEmail === undefined ? await this.users.findByUsername(username) : byEmail;
     const valid = user ? await this.passwords.verify(user.passwordHash, password) : await this.passwords.verifyDummy(password);
     if (!user || !valid) {
       await this.events.emit('login.failed', { userId: user?.id ?? null, username, ip });
@@ -61,6 +74,10 @@ export class AuthService {
     await this.lockout.succeeded(lockoutKey);
     if (user.status === UserStatus.Pending) throw new ForbiddenException('Account pending approval by an administrator');
     if (user.status === UserStatus.Disabled) throw new ForbiddenException('Account disabled');
+    // Accounts without an address (made by the CLI or ADMIN_USERNAME) are not held back.
+    if (this.accounts.requireEmailVerification && user.email && !user.emailVerified) {
+      throw new ForbiddenException('Email address not verified: follow the link mailed to you, or ask for a new one');
+    }
     if (this.passwords.needsRehash(user.passwordHash)) {
       await this.users.setPasswordHash(user.id, await this.passwords.hash(password));
     }
@@ -72,7 +89,7 @@ export class AuthService {
     return this.logins.decide(user, ['pwd'], client);
   }
 
-  /** Refreshed tokens keep the session's amr and are never fresh: freshness belongs to the login. */
+  /** Refreshed tokens keep the session's amr and transport and are never fresh: freshness belongs to the login. */
   async refresh(claims: RefreshClaims, client: ClientInfo): Promise<IssuedTokens> {
     const rotation = await this.sessions.rotate(claims.sid, claims.jti);
     if (rotation.outcome === 'reused') {
@@ -97,6 +114,8 @@ export class AuthService {
       role: user.role,
       fresh: false,
       amr: rotation.amr,
+      transport: rotation.transport,
+      refreshExpiresAt: rotation.expiresAt,
     });
   }
 

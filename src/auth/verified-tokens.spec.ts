@@ -37,3 +37,17 @@ describe('VerifiedTokens', () => {
     expect(tokens.get('d', 0)).toBeDefined();
   });
 });
+
+describe('VerifiedTokens keys', () => {
+  it('keeps a digest of the token, not the token string', () => {
+    const tokens = new VerifiedTokens(10);
+    const token = 'header.payload.signature' + 'x'.repeat(10_000);
+    tokens.remember(token, claims(1000));
+    const keys = [...(tokens as unknown as { entries: Map<string, unknown> }).entries.keys()];
+    expect(keys).toHaveLength(1);
+    expect(keys[0].length).toBeLessThan(64);
+    expect(keys[0]).not.toContain('payload');
+    expect(tokens.get(token, 0)).toBeDefined();
+    expect(tokens.get(token + 'y', 0)).toBeUndefined();
+  });
+});

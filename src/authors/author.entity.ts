@@ -30,9 +30,9 @@ export class Author {
   @Column({ name: 'book_search', type: 'varchar', length: 200, select: false })
   bookSearch: string;
 
-  @Column({ name: 'created_at', type: 'datetime', precision: 3 })
+  @Column({ name: 'created_at', type: Date, precision: 3 })
   createdAt: Date;
 
-  @Column({ name: 'updated_at', type: 'datetime', precision: 3 })
+  @Column({ name: 'updated_at', type: Date, precision: 3 })
   updatedAt: Date;
 }

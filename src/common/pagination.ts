@@ -4,7 +4,7 @@ import { IsInt, IsOptional, Max, Min } from 'class-validator';
 
 /** `?page&limit` of every list route: limit 1..100, default 20. */
 export class PaginationQueryDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: 1_000_000, default: 1 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 1_000_000, default: 1 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -12,7 +12,7 @@ export class PaginationQueryDto {
   @Max(1_000_000)
   page: number = 1;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 100, default: 20 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -30,13 +30,13 @@ export interface Page<T> {
 
 /** Base of the OpenAPI page schemas; each list declares its own `items`. */
 export class PageMetaDto {
-  @ApiProperty({ example: 123 })
+  @ApiProperty({ type: 'integer', minimum: 0, example: 123 })
   total: number;
 
-  @ApiProperty({ example: 1 })
+  @ApiProperty({ type: 'integer', minimum: 1, example: 1 })
   page: number;
 
-  @ApiProperty({ example: 20 })
+  @ApiProperty({ type: 'integer', minimum: 1, maximum: 100, example: 20 })
   limit: number;
 }
 

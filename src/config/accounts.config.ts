@@ -6,9 +6,12 @@ export class AccountsConfig {
   readonly requireApproval: boolean;
   /** In code points. */
   readonly passwordMinLength: number;
+  /** Registration needs an email address, and login needs it verified. */
+  readonly requireEmailVerification: boolean;
 
   constructor(read: EnvReader) {
     this.requireApproval = read.boolean('REQUIRE_APPROVAL', false);
     this.passwordMinLength = read.integer('PASSWORD_MIN_LENGTH', 15, 8, 128);
+    this.requireEmailVerification = read.boolean('REQUIRE_EMAIL_VERIFICATION', false);
   }
 }

@@ -7,8 +7,10 @@ import { EncryptionConfig } from './encryption.config.js';
 import { EnvReader, type Environment } from './env-reader.js';
 import { HttpConfig } from './http.config.js';
 import { LoggingConfig } from './logging.config.js';
+import { MailConfig } from './mail.config.js';
 import { MetricsConfig } from './metrics.config.js';
 import { TokensConfig } from './tokens.config.js';
+import { WebAuthnConfig } from './webauthn.config.js';
 
 const NODE_ENVS = ['development', 'production', 'test'] as const;
 
@@ -27,8 +29,10 @@ export class AppConfig {
   readonly admin: AdminConfig;
   readonly docs: DocsConfig;
   readonly logging: LoggingConfig;
+  readonly mail: MailConfig;
   readonly metrics: MetricsConfig;
   readonly encryption: EncryptionConfig;
+  readonly webauthn: WebAuthnConfig;
 
   constructor(env: Environment) {
     const read = new EnvReader(env);
@@ -41,8 +45,10 @@ export class AppConfig {
     this.admin = new AdminConfig(read);
     this.docs = new DocsConfig(read);
     this.logging = new LoggingConfig(read, this.nodeEnv === 'test');
+    this.mail = new MailConfig(read);
     this.metrics = new MetricsConfig(read);
     this.encryption = new EncryptionConfig(read, this.nodeEnv === 'production');
+    this.webauthn = new WebAuthnConfig(read, this.http.appUrl);
     read.assertValid();
   }
 }

@@ -10,8 +10,10 @@ import { EncryptionConfig } from './encryption.config.js';
 import { validateEnvironment } from './env.validation.js';
 import { HttpConfig } from './http.config.js';
 import { LoggingConfig } from './logging.config.js';
+import { MailConfig } from './mail.config.js';
 import { MetricsConfig } from './metrics.config.js';
 import { TokensConfig } from './tokens.config.js';
+import { WebAuthnConfig } from './webauthn.config.js';
 
 /** Each area is provided from the one AppConfig, so replacing AppConfig (as the tests do) replaces them all. */
 const area = <T>(provide: abstract new (...args: never[]) => T, pick: (config: AppConfig) => T) => ({
@@ -29,8 +31,10 @@ const AREAS = [
   area(AdminConfig, (config) => config.admin),
   area(DocsConfig, (config) => config.docs),
   area(LoggingConfig, (config) => config.logging),
+  area(MailConfig, (config) => config.mail),
   area(MetricsConfig, (config) => config.metrics),
   area(EncryptionConfig, (config) => config.encryption),
+  area(WebAuthnConfig, (config) => config.webauthn),
 ];
 
 @Global()

@@ -11,11 +11,18 @@ describe('validateEnvironment', () => {
   });
 
   it('names every invalid variable', () => {
-    expect(() => validateEnvironment({ PORT: 'eighty', DATABASE_URL: 'postgres://x', JWT_ACCESS_TTL: '15 minutes' })).toThrow(
+    expect(() => validateEnvironment({ PORT: 'eighty', DATABASE_URL: 'oracle://x', JWT_ACCESS_TTL: '15 minutes' })).toThrow(
       /PORT[\s\S]*DATABASE_URL[\s\S]*JWT_ACCESS_TTL/,
     );
     expect(() => validateEnvironment({ REQUIRE_APPROVAL: 'yes' })).toThrow(/REQUIRE_APPROVAL/);
     expect(() => validateEnvironment({ PASSWORD_MIN_LENGTH: '4' })).toThrow(/PASSWORD_MIN_LENGTH/);
+  });
+
+  it('accepts each supported DATABASE_URL form', () => {
+    for (const url of ['sqlite:data/app.db', 'sqlite::memory:', 'mysql://u:p@db:3306/auth', 'postgres://u:p@db:5432/auth', 'postgresql://db/auth']) {
+      expect(() => validateEnvironment({ DATABASE_URL: url })).not.toThrow();
+    }
+    expect(() => validateEnvironment({ DATABASE_URL: 'postgres:/db' })).toThrow(/DATABASE_URL/);
   });
 
   it('requires a long JWT_SECRET in production', () => {
@@ -31,6 +38,33 @@ describe('validateEnvironment', () => {
     );
   });
 
+  it('takes HS256, ES256 or EdDSA, and a key folder for the asymmetric ones in production', () => {
+    expect(() => validateEnvironment({ JWT_ALGORITHM: 'RS256' })).toThrow(/JWT_ALGORITHM must be one of: HS256, ES256, EdDSA/);
+    expect(() => validateEnvironment({ JWT_ALGORITHM: 'none' })).toThrow(/JWT_ALGORITHM/);
+    expect(() => validateEnvironment({ JWT_ALGORITHM: 'ES256' })).not.toThrow();
+    const production = { NODE_ENV: 'production', JWT_SECRET: SECRET, ENCRYPTION_KEY: SECRET };
+    expect(() => validateEnvironment({ ...production, JWT_ALGORITHM: 'EdDSA' })).toThrow(/JWT_KEYS_DIR is required when NODE_ENV=production and JWT_ALGORITHM=EdDSA/);
+    expect(() => validateEnvironment({ ...production, JWT_ALGORITHM: 'EdDSA', JWT_KEYS_DIR: '/etc/auth/keys' })).not.toThrow();
+    expect(new AppConfig({ JWT_SECRET: SECRET }).tokens).toMatchObject({ algorithm: 'HS256', keysDir: 'data/keys' });
+  });
+
+  it('checks the mail settings', () => {
+    const bad = {
+      SMTP_URL: 'http://mail.example.com',
+      APP_URL: 'localhost:3000',
+      MAIL_FROM: 'nobody',
+      MAIL_PER_HOUR: '0',
+      REQUIRE_EMAIL_VERIFICATION: 'maybe',
+      RESET_TOKEN_TTL: 'soon',
+    };
+    for (const name of Object.keys(bad)) {
+      expect(() => validateEnvironment(bad)).toThrow(new RegExp(`- ${name} must`));
+    }
+    expect(() =>
+      validateEnvironment({ SMTP_URL: 'smtps://user:pass@mail.example.com:465', APP_URL: 'https://auth.example.com', MAIL_FROM: 'no-reply@localhost' }),
+    ).not.toThrow();
+  });
+
   it('wants ADMIN_USERNAME and ADMIN_PASSWORD together', () => {
     expect(() => validateEnvironment({ ADMIN_USERNAME: 'root' })).toThrow(/ADMIN_USERNAME and ADMIN_PASSWORD/);
   });
@@ -44,7 +78,7 @@ describe('AppConfig', () => {
   it('applies the documented defaults, area by area', () => {
     const config = new AppConfig({ JWT_SECRET: SECRET });
     expect(config.nodeEnv).toBe('development');
-    expect(config.http).toEqual({ port: 3000, corsOrigins: [], trustProxy: false, shutdownTimeoutSeconds: 10 });
+    expect(config.http).toEqual({ port: 3000, corsOrigins: [], trustProxy: false, shutdownTimeoutSeconds: 10, appUrl: 'http://localhost:3000' });
     expect(config.database).toEqual({ url: 'sqlite:data/app.db' });
     expect(config.tokens).toMatchObject({
       secret: SECRET,
@@ -53,7 +87,15 @@ describe('AppConfig', () => {
       accessTtlSeconds: 900,
       refreshTtlSeconds: 7 * 86400,
     });
-    expect(config.accounts).toEqual({ requireApproval: false, passwordMinLength: 15 });
+    expect(config.accounts).toEqual({ requireApproval: false, passwordMinLength: 15, requireEmailVerification: false });
+    expect(config.mail).toEqual({
+      smtpUrl: undefined,
+      from: 'no-reply@localhost',
+      outbox: 'data/outbox',
+      perHour: 5,
+      verifyTokenTtlSeconds: 86_400,
+      resetTokenTtlSeconds: 1_800,
+    });
     expect(config.abuse).toEqual({ loginMaxFailures: 5, loginLockoutSeconds: 900, throttleAuthLimit: 20 });
     expect(config.admin).toEqual({ username: undefined, password: undefined });
     expect(config.docs).toEqual({ enabled: true });
@@ -72,16 +114,19 @@ describe('AppConfig', () => {
 describe('TRUST_PROXY', () => {
   const trustProxy = (value: string) => new AppConfig({ JWT_SECRET: SECRET, TRUST_PROXY: value }).http.trustProxy;
 
-  it('accepts false, true, a hop count, or addresses and CIDR ranges', () => {
+  it('accepts false, a hop count, or addresses and CIDR ranges', () => {
     expect(trustProxy('false')).toBe(false);
-    expect(trustProxy('true')).toBe(true);
     expect(trustProxy('1')).toBe(1);
     expect(trustProxy('10.0.0.1')).toEqual(['10.0.0.1']);
     expect(trustProxy('10.0.0.0/8, 192.168.1.7,::1,fd00::/8')).toEqual(['10.0.0.0/8', '192.168.1.7', '::1', 'fd00::/8']);
   });
 
+  it('refuses true, which would let every client choose its own address', () => {
+    expect(() => validateEnvironment({ TRUST_PROXY: 'true' })).toThrow(/TRUST_PROXY=true would trust every hop/);
+  });
+
   it.each(['TRUE', 'yes', '-1', '1.5', '10.0.0.0/33', '::1/129', 'proxy.example', '10.0.0.1,', '10.0.0.1/8/8'])('refuses %p at start-up', (value) => {
-    expect(() => validateEnvironment({ TRUST_PROXY: value })).toThrow(/TRUST_PROXY must be false, true, a hop count, or comma-separated addresses\/CIDRs/);
+    expect(() => validateEnvironment({ TRUST_PROXY: value })).toThrow(/TRUST_PROXY must be false, a hop count, or comma-separated proxy addresses\/CIDRs/);
   });
 });
 
@@ -118,5 +163,20 @@ describe('parseDurationSeconds', () => {
 
   it.each(['', '0', '15 minutes', '-5m', '1w'])('rejects %p', (input) => {
     expect(parseDurationSeconds(input)).toBeUndefined();
+  });
+});
+
+describe('WebAuthnConfig', () => {
+  it('takes the relying party from APP_URL unless WEBAUTHN_RP_ID says otherwise', () => {
+    expect(new AppConfig({ PORT: '8080' }).webauthn).toEqual({ origin: 'http://localhost:8080', rpId: 'localhost', rpName: 'nest-auth-service' });
+    const config = new AppConfig({ APP_URL: 'https://auth.example.com/app/', WEBAUTHN_RP_NAME: 'Shelf' });
+    expect(config.webauthn).toEqual({ origin: 'https://auth.example.com', rpId: 'auth.example.com', rpName: 'Shelf' });
+    expect(new AppConfig({ APP_URL: 'https://auth.example.com', WEBAUTHN_RP_ID: 'example.com' }).webauthn.rpId).toBe('example.com');
+  });
+
+  it('refuses an APP_URL that is not an http(s) URL and an RP id that is not a host name', () => {
+    expect(() => validateEnvironment({ APP_URL: 'auth.example.com' })).toThrow(/APP_URL/);
+    expect(() => validateEnvironment({ APP_URL: 'ftp://example.com' })).toThrow(/APP_URL/);
+    expect(() => validateEnvironment({ WEBAUTHN_RP_ID: 'https://example.com' })).toThrow(/WEBAUTHN_RP_ID/);
   });
 });

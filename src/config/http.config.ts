@@ -1,13 +1,5 @@
-import { isIP } from 'node:net';
 import type { EnvReader } from './env-reader.js';
-
-/**
- * Which proxies' X-Forwarded-For to believe: none (false), every one (true), the nearest
- * `hops`, or the listed addresses and CIDR ranges.
- */
-export type TrustProxy = boolean | number | string[];
-
-const TRUST_PROXY_MESSAGE = 'TRUST_PROXY must be false, true, a hop count, or comma-separated addresses/CIDRs';
+import { parseTrustProxy, type TrustProxy } from './trust-proxy.js';
 
 /** The HTTP server: its port, who may call it cross-origin, which proxies it trusts, how it stops. */
 export class HttpConfig {
@@ -15,6 +7,8 @@ export class HttpConfig {
   readonly corsOrigins: string[];
   readonly trustProxy: TrustProxy;
   readonly shutdownTimeoutSeconds: number;
+  /** The web client's public origin: links in mails, WebAuthn origin, OIDC redirects. */
+  readonly appUrl: string;
 
   constructor(read: EnvReader) {
     this.port = read.integer('PORT', 3000, 0, 65535);
@@ -22,25 +16,23 @@ export class HttpConfig {
       .split(',')
       .map((origin) => origin.trim())
       .filter(Boolean);
-    this.trustProxy = parseTrustProxy(read.raw('TRUST_PROXY') ?? 'false', read);
+    this.trustProxy = trustProxyFrom(read);
     this.shutdownTimeoutSeconds = read.duration('SHUTDOWN_TIMEOUT', '10s');
+    const appUrl = read.matching(
+      'APP_URL',
+      /^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/,
+      'APP_URL must be an http(s) URL such as https://auth.example.com',
+    );
+    this.appUrl = (appUrl ?? `http://localhost:${this.port}`).replace(/\/+$/, '');
   }
 }
 
-function parseTrustProxy(value: string, read: EnvReader): TrustProxy {
-  if (value === 'false') return false;
-  if (value === 'true') return true;
-  if (/^\d+$/.test(value)) return Number(value);
-  const entries = value.split(',').map((entry) => entry.trim());
-  if (entries.every(isAddressOrCidr)) return entries;
-  read.problem(TRUST_PROXY_MESSAGE);
-  return false;
-}
-
-function isAddressOrCidr(entry: string): boolean {
-  const [address, prefix, ...rest] = entry.split('/');
-  const version = isIP(address);
-  if (version === 0 || rest.length > 0) return false;
-  if (prefix === undefined) return true;
-  return /^\d+$/.test(prefix) && Number(prefix) <= (version === 4 ? 32 : 128);
+/** TRUST_PROXY, checked by the same parser the HTTP adapter uses (it exists before this config). */
+function trustProxyFrom(read: EnvReader): TrustProxy {
+  try {
+    return parseTrustProxy(read.raw('TRUST_PROXY'));
+  } catch (error) {
+    read.problem((error as Error).message);
+    return false;
+  }
 }

@@ -22,14 +22,14 @@ export class OneTimeToken {
   @Column({ type: 'text', nullable: true })
   data: string | null;
 
-  @Column({ name: 'created_at', type: 'datetime', precision: 3 })
+  @Column({ name: 'created_at', type: Date, precision: 3 })
   createdAt: Date;
 
   @Index('IDX_one_time_tokens_expires_at')
-  @Column({ name: 'expires_at', type: 'datetime', precision: 3 })
+  @Column({ name: 'expires_at', type: Date, precision: 3 })
   expiresAt: Date;
 
-  @Column({ name: 'used_at', type: 'datetime', precision: 3, nullable: true })
+  @Column({ name: 'used_at', type: Date, precision: 3, nullable: true })
   usedAt: Date | null;
 
   /** Checks made with it so far, for tokens that allow only a few (an mfa token's codes). */

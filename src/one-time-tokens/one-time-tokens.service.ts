@@ -94,6 +94,25 @@ export class OneTimeTokensService implements OnApplicationBootstrap, OnApplicati
     return { subject: row.subject, data: row.data === null ? null : (JSON.parse(row.data) as T) };
   }
 
+  /**
+   * The subject of a token that `consume` would accept now, without using it up: a caller
+   * can refuse the rest of a request (e.g. a password the policy rejects) and leave the
+   * link usable. Only `consume` decides who wins.
+   */
+  async peek(purpose: string, token: string): Promise<ConsumedOneTimeToken<Record<string, unknown>> | undefined> {
+    if (typeof token !== 'string' || token.length === 0 || token.length > MAX_TOKEN_LENGTH) return undefined;
+    const row = await this.tokens
+      .createQueryBuilder('t')
+      .where('t.token_hash = :tokenHash AND t.purpose = :purpose AND t.used_at IS NULL AND t.expires_at > :now', {
+        tokenHash: hashOf(token),
+        purpose,
+        now: new Date(),
+      })
+      .getOne();
+    if (!row) return undefined;
+    return { subject: row.subject, data: row.data === null ? null : (JSON.parse(row.data) as Record<string, unknown>) };
+  }
+
   /** Voids every token of this purpose for the subject, e.g. so a newer link voids older ones. */
   async voidAll(purpose: string, subject: string): Promise<void> {
     await this.tokens.delete({ purpose, subject });

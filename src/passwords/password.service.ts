@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import argon2 from 'argon2';
 import { availableParallelism } from 'node:os';
+import { normalizePassword } from './password-strength.js';
 
 /** OWASP's argon2id baseline: 19 MiB, 2 passes, 1 lane. */
 export const ARGON2_OPTIONS = {
@@ -9,6 +10,9 @@ export const ARGON2_OPTIONS = {
   timeCost: 2,
   parallelism: 1,
 } as const;
+
+/** Bounds rawFormHashes should its entries not be consumed (e.g. a password change replaces the hash anyway). */
+const RAW_FORM_MEMORY = 1000;
 
 /**
  * Hashes and verifies passwords; argon2 runs in libuv's thread pool, off the event loop.
@@ -21,18 +25,26 @@ export class PasswordService {
   private running = 0;
   private readonly waiting: Array<() => void> = [];
   private dummyHash?: Promise<string>;
+  /** Hashes verify() matched only in their raw form, until needsRehash() reports them. */
+  private readonly rawFormHashes = new Set<string>();
 
+  /** Hashes the NFKC form, so the password typed on another keyboard or input method still matches. */
   hash(password: string): Promise<string> {
-    return this.withSlot(() => argon2.hash(password, ARGON2_OPTIONS));
+    return this.withSlot(() => argon2.hash(normalizePassword(password), ARGON2_OPTIONS));
   }
 
+  /**
+   * Checks the NFKC form (every hash made since normalization), then, only when it differs,
+   * the password as typed: a hash made before normalization still verifies, and is
+   * remembered so needsRehash() asks for it to be replaced.
+   */
   async verify(hash: string, password: string): Promise<boolean> {
-    try {
-      return await this.withSlot(() => argon2.verify(hash, password));
-    } catch {
-      // A malformed stored hash must fail closed, not surface as a 500.
-      return false;
-    }
+    const normalized = normalizePassword(password);
+    if (await this.argon2Verify(hash, normalized)) return true;
+    if (normalized === password || !(await this.argon2Verify(hash, password))) return false;
+    if (this.rawFormHashes.size >= RAW_FORM_MEMORY) this.rawFormHashes.clear();
+    this.rawFormHashes.add(hash);
+    return true;
   }
 
   /**
@@ -45,8 +57,21 @@ export class PasswordService {
     return false;
   }
 
-  /** True when the stored hash was made with weaker or other parameters than ARGON2_OPTIONS. */
+  private async argon2Verify(hash: string, password: string): Promise<boolean> {
+    try {
+      return await this.withSlot(() => argon2.verify(hash, password));
+    } catch {
+      // A malformed stored hash must fail closed, not surface as a 500.
+      return false;
+    }
+  }
+
+  /**
+   * True when the stored hash was made with weaker or other parameters than ARGON2_OPTIONS,
+   * or verify() just found it was made from the password's raw (pre-NFKC) form.
+   */
   needsRehash(hash: string): boolean {
+    if (this.rawFormHashes.delete(hash)) return true;
     try {
       // argon2.needsRehash compares version and costs only, not the variant (argon2i/d).
       return !hash.startsWith('$argon2id$') || argon2.needsRehash(hash, ARGON2_OPTIONS);

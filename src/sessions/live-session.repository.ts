@@ -16,11 +16,14 @@ export interface SessionWithUser {
 /** The lookup reads the user's public columns too, so GET /users/me needs no second query. */
 const SESSION_WITH_USER_SQL =
   'SELECT s.revoked_at, s.expires_at, s.last_used_at, ' +
-  'u.id, u.username, u.name, u.role, u.status, u.created_at, u.updated_at, u.last_login_at, ' +
+  'u.id, u.username, u.name, u.email, u.email_verified, u.role, u.status, u.created_at, u.updated_at, u.last_login_at, ' +
   'u.mfa_enabled ' +
   'FROM sessions s INNER JOIN users u ON u.id = s.user_id WHERE s.id = ? AND s.user_id = ?';
 
-/** The row as both drivers return it (SQLite: times as text; mysql2: Date). */
+/** The same query in PostgreSQL's numbered placeholders. */
+const SESSION_WITH_USER_SQL_POSTGRES = SESSION_WITH_USER_SQL.replace('s.id = ?', 's.id = $1').replace('s.user_id = ?', 's.user_id = $2');
+
+/** The row as the drivers return it (SQLite: times as text; mysql2 and pg: Date). */
 interface Row {
   revoked_at: unknown;
   expires_at: unknown;
@@ -28,6 +31,9 @@ interface Row {
   id: string;
   username: string;
   name: string | null;
+  email: string | null;
+  /** SQLite: 0/1; MySQL: 0/1 (tinyint). */
+  email_verified: unknown;
   role: Role;
   status: UserStatus;
   created_at: unknown;
@@ -46,6 +52,8 @@ function toSessionWithUser(row: Row): SessionWithUser {
       id: row.id,
       username: row.username,
       name: row.name,
+      email: row.email,
+      emailVerified: Boolean(Number(row.email_verified)),
       role: row.role,
       status: row.status,
       createdAt: toDate(row.created_at),
@@ -56,7 +64,7 @@ function toSessionWithUser(row: Row): SessionWithUser {
   };
 }
 
-/** Bounds the lookup on MySQL like the pool's connect timeout, so a stalled server means 503, not a hang. */
+/** Bounds the lookup on MySQL and PostgreSQL like the pool's connect timeout, so a stalled server means 503, not a hang. */
 const LOOKUP_TIMEOUT_MS = 2000;
 
 /** The parts of the drivers' own handles the lookup uses (TypeORM keeps them on its driver). */
@@ -69,6 +77,10 @@ interface MysqlPool {
     options: { sql: string; values: unknown[]; timeout: number },
     callback: (error: Error | null, rows: unknown) => void,
   ): void;
+}
+/** pg's Pool, which TypeORM keeps on its driver as `master`. */
+interface PostgresPool {
+  query(config: { name: string; text: string; values: unknown[]; query_timeout: number }): Promise<{ rows: unknown[] }>;
 }
 
 /**
@@ -92,7 +104,7 @@ export class LiveSessionRepository {
   }
 
   private row(sessionId: string, userId: string): Promise<Row | undefined> {
-    const driver = this.dataSource.driver as { databaseConnection?: SqliteHandle; pool?: MysqlPool };
+    const driver = this.dataSource.driver as { databaseConnection?: SqliteHandle; pool?: MysqlPool; master?: PostgresPool };
     if (this.dataSource.options.type === 'better-sqlite3' && driver.databaseConnection?.open) {
       const handle = driver.databaseConnection;
       let statement = this.statements.get(handle);
@@ -110,11 +122,18 @@ export class LiveSessionRepository {
         );
       });
     }
+    if (this.dataSource.options.type === 'postgres' && driver.master && this.dataSource.isInitialized) {
+      // A named statement is parsed and planned once per connection, then only executed; pool.query
+      // releases a client that failed (timeout, lost connection) with the error, so the pool drops it.
+      return driver.master
+        .query({ name: 'session_with_user', text: SESSION_WITH_USER_SQL_POSTGRES, values: [sessionId, userId], query_timeout: LOOKUP_TIMEOUT_MS })
+        .then((result) => result.rows[0] as Row | undefined);
+    }
     return this.dataSource.query(SESSION_WITH_USER_SQL, [sessionId, userId]).then((rows: Row[]) => rows[0]);
   }
 }
 
-/** SQLite hands back 'YYYY-MM-DD HH:MM:SS.SSS' (UTC) text, mysql2 a Date. */
+/** SQLite hands back 'YYYY-MM-DD HH:MM:SS.SSS' (UTC) text, mysql2 and pg a Date. */
 function toDate(value: unknown): Date {
   if (value instanceof Date) return value;
   return new Date(String(value).replace(' ', 'T') + 'Z');

@@ -1,6 +1,9 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import type { AuthMethod } from '../common/auth-method.js';
 
+/** How a session's refresh token travels: in response bodies, or only in the HttpOnly cookie. */
+export type SessionTransport = 'bearer' | 'cookie';
+
 /** One row per login; its id is the `sid` claim of every token the login yields. */
 @Entity('sessions')
 export class Session {
@@ -29,17 +32,21 @@ export class Session {
   @Column({ type: 'varchar', length: 64, nullable: true })
   ip: string | null;
 
-  @Column({ name: 'created_at', type: 'datetime', precision: 3 })
+  @Column({ name: 'created_at', type: Date, precision: 3 })
   createdAt: Date;
 
-  @Column({ name: 'last_used_at', type: 'datetime', precision: 3 })
+  @Column({ name: 'last_used_at', type: Date, precision: 3 })
   lastUsedAt: Date;
 
-  /** When the current refresh token expires; an idle session dies with it. */
+  /** Chosen at login and never changed: a cookie session's refresh token never appears in a body. */
+  @Column({ type: 'varchar', length: 6, default: 'bearer' })
+  transport: SessionTransport;
+
+  /** When the current refresh token expires; an idle session dies with it. Never past created_at + SESSION_MAX_AGE. */
   @Index('IDX_sessions_expires_at')
-  @Column({ name: 'expires_at', type: 'datetime', precision: 3 })
+  @Column({ name: 'expires_at', type: Date, precision: 3 })
   expiresAt: Date;
 
-  @Column({ name: 'revoked_at', type: 'datetime', precision: 3, nullable: true })
+  @Column({ name: 'revoked_at', type: Date, precision: 3, nullable: true })
   revokedAt: Date | null;
 }

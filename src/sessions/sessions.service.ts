@@ -7,10 +7,10 @@ import type { AuthMethod } from '../common/auth-method.js';
 import type { UserResponseDto } from '../users/dto/user-response.dto.js';
 import { UserStatus } from '../users/user.entity.js';
 import { LiveSessionRepository } from './live-session.repository.js';
-import { Session } from './session.entity.js';
+import { Session, type SessionTransport } from './session.entity.js';
 
 export type RotationResult =
-  | { outcome: 'rotated'; refreshJti: string; userId: string; amr: AuthMethod[] }
+  | { outcome: 'rotated'; refreshJti: string; userId: string; amr: AuthMethod[]; transport: SessionTransport; expiresAt: Date }
   | { outcome: 'reused'; userId: string }
   | { outcome: 'invalid' };
 
@@ -27,7 +27,13 @@ export class SessionsService {
     private readonly config: TokensConfig,
   ) {}
 
-  async create(userId: string, userAgent: string | undefined, ip: string | undefined, amr: AuthMethod[]): Promise<Session> {
+  async create(
+    userId: string,
+    userAgent: string | undefined,
+    ip: string | undefined,
+    amr: AuthMethod[],
+    transport: SessionTransport = 'bearer',
+  ): Promise<Session> {
     const now = new Date();
     const session = this.sessions.create({
       id: randomUUID(),
@@ -38,7 +44,8 @@ export class SessionsService {
       ip: ip ? ip.slice(0, 64) : null,
       createdAt: now,
       lastUsedAt: now,
-      expiresAt: this.refreshExpiry(now),
+      transport,
+      expiresAt: this.refreshExpiry(now, now),
       revokedAt: null,
     });
     // insert, not save: save() would first SELECT the new id inside a transaction, on every login.
@@ -67,29 +74,31 @@ export class SessionsService {
   /**
    * Swaps the session's refresh jti in one conditional update, so of several concurrent
    * refreshes with one token exactly one wins. A jti that is no longer current is a
-   * replayed (possibly stolen) token: the whole session is revoked.
+   * replayed (possibly stolen) token: the whole session is revoked. The new expiry never
+   * passes the session's absolute end (created_at + SESSION_MAX_AGE).
    */
   async rotate(sessionId: string, presentedJti: string): Promise<RotationResult> {
     const now = new Date();
+    const session = await this.sessions.findOneBy({ id: sessionId });
+    if (!session || session.revokedAt !== null || session.expiresAt.getTime() <= now.getTime()) return { outcome: 'invalid' };
+    const expiresAt = this.refreshExpiry(session.createdAt, now);
+    if (expiresAt.getTime() <= now.getTime()) return { outcome: 'invalid' };
     const refreshJti = randomUUID();
     const result = await this.sessions
       .createQueryBuilder()
       .update(Session)
-      .set({ refreshJti, lastUsedAt: now, expiresAt: this.refreshExpiry(now) })
+      .set({ refreshJti, lastUsedAt: now, expiresAt })
       .where('id = :sessionId AND refresh_jti = :presentedJti AND revoked_at IS NULL AND expires_at > :now', {
         sessionId,
         presentedJti,
         now,
       })
       .execute();
-    const session = await this.sessions.findOneBy({ id: sessionId });
-    if (!session) return { outcome: 'invalid' };
-    if (result.affected === 1) return { outcome: 'rotated', refreshJti, userId: session.userId, amr: session.amr };
-    if (session.revokedAt === null && session.expiresAt.getTime() > now.getTime()) {
-      await this.revoke(sessionId);
-      return { outcome: 'reused', userId: session.userId };
+    if (result.affected === 1) {
+      return { outcome: 'rotated', refreshJti, userId: session.userId, amr: session.amr, transport: session.transport, expiresAt };
     }
-    return { outcome: 'invalid' };
+    await this.revoke(sessionId);
+    return { outcome: 'reused', userId: session.userId };
   }
 
   async revoke(sessionId: string): Promise<void> {
@@ -135,7 +144,10 @@ export class SessionsService {
     return result.affected ?? 0;
   }
 
-  private refreshExpiry(from: Date): Date {
-    return new Date(from.getTime() + this.config.refreshTtlSeconds * 1000);
+  /** A refresh lifetime from now, cut at the session's absolute end. */
+  private refreshExpiry(createdAt: Date, now: Date): Date {
+    const idleEnd = now.getTime() + this.config.refreshTtlSeconds * 1000;
+    const absoluteEnd = createdAt.getTime() + this.config.sessionMaxAgeSeconds * 1000;
+    return new Date(Math.min(idleEnd, absoluteEnd));
   }
 }

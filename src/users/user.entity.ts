@@ -23,6 +23,18 @@ export class User {
   @Column({ type: 'varchar', length: 100, nullable: true })
   name: string | null;
 
+  /** As the user typed it; null when the account has no address. */
+  @Column({ type: 'varchar', length: 254, nullable: true })
+  email: string | null;
+
+  /** Lower-cased copy with the unique index (byte-wise on MySQL), like usernameNormalized. */
+  @Column({ name: 'email_normalized', type: 'varchar', length: 254, nullable: true })
+  emailNormalized: string | null;
+
+  /** True once the owner followed a link mailed to `email`; a new address starts unverified. */
+  @Column({ name: 'email_verified', type: 'boolean', default: false })
+  emailVerified: boolean;
+
   @Column({ name: 'password_hash', type: 'varchar', length: 255 })
   passwordHash: string;
 
@@ -32,13 +44,13 @@ export class User {
   @Column({ type: 'varchar', length: 16 })
   status: UserStatus;
 
-  @Column({ name: 'created_at', type: 'datetime', precision: 3 })
+  @Column({ name: 'created_at', type: Date, precision: 3 })
   createdAt: Date;
 
-  @Column({ name: 'updated_at', type: 'datetime', precision: 3 })
+  @Column({ name: 'updated_at', type: Date, precision: 3 })
   updatedAt: Date;
 
-  @Column({ name: 'last_login_at', type: 'datetime', precision: 3, nullable: true })
+  @Column({ name: 'last_login_at', type: Date, precision: 3, nullable: true })
   lastLoginAt: Date | null;
 
   /** True while a confirmed authenticator app guards the account's logins. */
@@ -47,3 +59,11 @@ export class User {
 }
 
 export { normalizeUsername } from '../common/username.js';
+
+/**
+ * Lower-cases the whole address. Strictly the local part is case-sensitive, but no real
+ * mailbox provider treats it so, and two accounts differing only by case would be a trap.
+ */
+export function normalizeEmail(email: string): string {
+  return email.toLowerCase();
+}

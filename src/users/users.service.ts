@@ -22,7 +22,7 @@ import { PasswordService } from '../passwords/password.service.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import type { ListUsersQueryDto } from './dto/list-users-query.dto.js';
 import type { UpdateUserDto } from './dto/update-user.dto.js';
-import { normalizeUsername, User, UserStatus } from './user.entity.js';
+import { normalizeEmail, normalizeUsername, User, UserStatus } from './user.entity.js';
 
 /** The 409 for any change that would leave the service without an active admin. */
 const LAST_ADMIN = 'This change would leave no active admin';
@@ -33,6 +33,7 @@ export interface NewUser {
   username: string;
   password: string;
   name?: string | null;
+  email?: string | null;
   role?: Role;
   status?: UserStatus;
 }
@@ -52,7 +53,7 @@ export class UsersService {
     private readonly lockout: AccountLockout,
   ) {}
 
-  /** Applies the password policy; a taken username surfaces as 409 through the error filter. */
+  /** Applies the password policy; a taken username or email surfaces as 409 through the error filter. */
   async create(input: NewUser): Promise<User> {
     this.assertPasswordAllowed(input.password, input.username, 'password');
     const now = new Date();
@@ -61,6 +62,9 @@ export class UsersService {
       username: input.username,
       usernameNormalized: normalizeUsername(input.username),
       name: input.name ?? null,
+      email: input.email ?? null,
+      emailNormalized: input.email ? normalizeEmail(input.email) : null,
+      emailVerified: false,
       passwordHash: await this.passwords.hash(input.password),
       role: input.role ?? Role.User,
       status: input.status ?? UserStatus.Active,
@@ -69,7 +73,12 @@ export class UsersService {
       lastLoginAt: null,
       mfaEnabled: false,
     });
-    return this.users.save(user);
+    // insert, not save: save() wraps a SELECT and the INSERT in a transaction, and on a
+    // Galera cluster a transaction that loses a conflict with another node fails as a
+    // deadlock at COMMIT; a lone INSERT is retried by the node and then meets the unique
+    // index like on any server (409).
+    await this.users.insert(user);
+    return user;
   }
 
   findById(id: string): Promise<User | null> {
@@ -80,6 +89,10 @@ export class UsersService {
   async findByUsername(username: string): Promise<User | null> {
     if (!isValidUsername(username)) return null;
     return this.users.findOneBy({ usernameNormalized: normalizeUsername(username) });
+  }
+
+  findByEmail(email: string): Promise<User | null> {
+    return this.users.findOneBy({ emailNormalized: normalizeEmail(email) });
   }
 
   async getById(id: string): Promise<User> {
@@ -119,6 +132,36 @@ export class UsersService {
     await this.events.emit('password.changed', { userId: id, ip });
   }
 
+  /** A new address starts unverified; a taken one surfaces as 409 through the error filter. */
+  async setEmail(id: string, email: string): Promise<User> {
+    const user = await this.getById(id);
+    const change = { email, emailNormalized: normalizeEmail(email), emailVerified: false, updatedAt: new Date() };
+    await this.users.update({ id }, change);
+    return { ...user, ...change };
+  }
+
+  /**
+   * Verifies the address only if it is still the one the link was mailed to: a link sent
+   * before a change must not vouch for the new address. False when it no longer is.
+   */
+  async markEmailVerified(id: string, emailNormalized: string): Promise<boolean> {
+    const result = await this.users.update({ id, emailNormalized }, { emailVerified: true, updatedAt: new Date() });
+    return result.affected === 1;
+  }
+
+  /** A reset link proves the owner reads the account's mail, so the address counts as verified too. */
+  async setPasswordFromReset(user: User, passwordHash: string): Promise<void> {
+    await this.users.update(
+      { id: user.id },
+      { passwordHash, emailVerified: user.email !== null, updatedAt: new Date() },
+    );
+  }
+
+  /** Throws 400 with the policy's message when the password is refused for this user. */
+  assertPasswordAllowedFor(user: User, password: string, field: string): void {
+    this.assertPasswordAllowed(password, user.username, field);
+  }
+
   async setPasswordHash(id: string, passwordHash: string): Promise<void> {
     await this.users.update({ id }, { passwordHash });
   }
@@ -139,7 +182,10 @@ export class UsersService {
     if (query.q) {
       // '!' as the LIKE escape: a backslash means different things in MySQL and SQLite literals.
       const pattern = `%${query.q.toLowerCase().replace(/[!%_]/g, '!$&')}%`;
-      builder.andWhere("(u.usernameNormalized LIKE :pattern ESCAPE '!' OR LOWER(u.name) LIKE :pattern ESCAPE '!')", { pattern });
+      builder.andWhere(
+        "(u.usernameNormalized LIKE :pattern ESCAPE '!' OR LOWER(u.name) LIKE :pattern ESCAPE '!' OR u.emailNormalized LIKE :pattern ESCAPE '!')",
+        { pattern },
+      );
     }
     const [items, total] = await builder.getManyAndCount();
     return { items, total, page: query.page, limit: query.limit };
@@ -163,8 +209,10 @@ export class UsersService {
    * keeps those sessions dead if the account is enabled again.
    */
   async updateByAdmin(actor: AuthUser, id: string, change: UpdateUserDto, ip?: string): Promise<User> {
-    // Asked before looking anything up, so a stale token learns nothing about the target.
-    if (change.role !== undefined && !actor.fresh) throw new UnauthorizedException(FRESH_TOKEN_REQUIRED);
+    // Taking access away or handing out power needs a fresh token (a stolen, refreshed one must
+    // not lock out other admins); approving or re-enabling does not. Asked before looking
+    // anything up, so a stale token learns nothing about the target.
+    if (needsFreshToken(change) && !actor.fresh) throw new UnauthorizedException(FRESH_TOKEN_REQUIRED);
     const now = new Date();
     const outcome = await this.withActiveAdminsLocked(async (repo, activeAdminIds) => {
       const user = await repo.findOne({ where: { id }, lock: this.rowLock() });
@@ -232,7 +280,7 @@ export class UsersService {
    * Return an HttpException from `work` instead of throwing it: nothing has been written
    * by then, and on SQLite a rollback would also undo other requests' statements (below).
    *
-   * MySQL: SELECT ... FOR UPDATE in id order, so concurrent callers queue instead of
+   * MySQL and PostgreSQL: SELECT ... FOR UPDATE in id order, so concurrent callers queue instead of
    * deadlocking. SQLite: every query of this process shares one connection, on which
    * TypeORM nests a concurrent transaction as a savepoint rather than isolating it, so
    * callers queue in-process; other connections are held off by SQLite's single writer.
@@ -252,24 +300,29 @@ export class UsersService {
           admins.map((admin) => admin.id),
         );
       });
-    if (this.isMysql()) return run();
+    if (this.hasRowLocks()) return run();
     const queued = this.adminQueue.then(run, run);
     this.adminQueue = queued.catch(() => undefined);
     return queued;
   }
 
   private rowLock() {
-    return this.isMysql() ? ({ mode: 'pessimistic_write' } as const) : undefined;
+    return this.hasRowLocks() ? ({ mode: 'pessimistic_write' } as const) : undefined;
   }
 
-  private isMysql(): boolean {
-    return this.dataSource.options.type === 'mysql';
+  private hasRowLocks(): boolean {
+    return this.dataSource.options.type === 'mysql' || this.dataSource.options.type === 'postgres';
   }
 
   private assertPasswordAllowed(password: string, username: string, field: string): void {
     const violation = this.policy.violation(password, username, field);
     if (violation) throw new BadRequestException([violation]);
   }
+}
+
+/** A role change (either way) or any status but active: disabled, or back to pending. */
+function needsFreshToken(change: UpdateUserDto): boolean {
+  return change.role !== undefined || (change.status !== undefined && change.status !== UserStatus.Active);
 }
 
 function isActiveAdmin(user: Standing): boolean {

@@ -230,6 +230,9 @@ export class HostileClient {
       this.failures.push(`${label} → ${response.status} ${response.text.slice(0, 200)}`);
       return;
     }
+    if (response.headers['cache-control'] !== 'no-store') {
+      this.failures.push(`${label} → ${response.status} without Cache-Control: no-store`);
+    }
     if (/\$argon2|passwordHash|password_hash/.test(response.text)) {
       this.failures.push(`${label} → ${response.status} leaks a password hash`);
     }

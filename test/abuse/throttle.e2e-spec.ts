@@ -45,6 +45,10 @@ describe('per-client throttle on login, register and refresh', () => {
       () => t.http().post('/api/auth/login').send({ username: user.username, password: user.password }),
       () => t.http().post('/api/auth/refresh').send({ refreshToken: refreshed.body.refreshToken }),
       () => t.http().post('/api/auth/register').send({ username: uniqueName(), password: strongPassword() }),
+      // The email routes share the budget: guessing link tokens or flooding forgot-password is throttled too.
+      () => t.http().post('/api/auth/password/forgot').send({ email: 'someone@example.test' }),
+      () => t.http().post('/api/auth/password/reset').send({ token: 'a'.repeat(43), newPassword: strongPassword() }),
+      () => t.http().post('/api/auth/email/verify').send({ token: 'a'.repeat(43) }),
     ]) {
       const response = await call();
       expect(response.status).toBe(429);

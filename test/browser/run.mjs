@@ -14,12 +14,13 @@
 //                                 (it must run with REQUIRE_APPROVAL=true)
 //   BROWSER_TEST_ADMIN_USERNAME   admin of that instance (default admin)
 //   BROWSER_TEST_ADMIN_PASSWORD   required with BROWSER_TEST_BASE_URL
+//   BROWSER_TEST_OUTBOX           that instance's MAIL_OUTBOX (without it the email steps are skipped)
 //   BROWSER_TEST_TIMEOUT_MS       overall time limit (default 600000)
 //   BROWSER_TEST_HEADED=1         show the browser window
 
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import net from 'node:net';
 import os from 'node:os';
@@ -111,6 +112,9 @@ async function startServer() {
     ADMIN_PASSWORD: adminPassword,
     NODE_ENV: 'development',
     NO_COLOR: '1',
+    // No SMTP_URL: mail lands as .eml files here, where the email steps read it.
+    MAIL_OUTBOX: path.join(tmp, 'outbox'),
+    APP_URL: `http://localhost:${port}`,
   };
   log(`starting the service on port ${port}`);
   server = spawn(process.execPath, [entry], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -133,7 +137,7 @@ async function startServer() {
       const res = await fetch(`http://127.0.0.1:${port}/api/health`, { signal: AbortSignal.timeout(2000) });
       if (res.status === 200) {
         log('service is healthy');
-        return { baseUrl: `http://localhost:${port}`, adminUsername: 'admin', adminPassword };
+        return { baseUrl: `http://localhost:${port}`, adminUsername: 'admin', adminPassword, outbox: env.MAIL_OUTBOX };
       }
       lastProblem = `GET /api/health answered ${res.status}`;
     } catch (err) {
@@ -320,12 +324,13 @@ async function run() {
       baseUrl: process.env.BROWSER_TEST_BASE_URL.replace(/\/$/, ''),
       adminUsername: process.env.BROWSER_TEST_ADMIN_USERNAME || 'admin',
       adminPassword: process.env.BROWSER_TEST_ADMIN_PASSWORD,
+      outbox: process.env.BROWSER_TEST_OUTBOX,
     };
     log(`testing the running instance at ${target.baseUrl}`);
   } else {
     target = await startServer();
   }
-  const { baseUrl, adminUsername, adminPassword } = target;
+  const { baseUrl, adminUsername, adminPassword, outbox } = target;
   axeOrigin = baseUrl;
 
   mkdirSync(SCREENSHOTS, { recursive: true });
@@ -354,6 +359,8 @@ async function run() {
   const username = `reader_${suffix}`;
   const password = `lantern ${randomString(5)} quietly-orbits ${randomString(4)}`;
   const newPassword = `harbour ${randomString(5)} velvet-comets ${randomString(4)}`;
+  const resetPassword = `meadow ${randomString(5)} amber-kites ${randomString(4)}`;
+  const email = `${username}@example.test`;
 
   await step('the web client is served at / with a CSP', async () => {
     const res = await page.goto(`${baseUrl}/`);
@@ -469,6 +476,7 @@ async function run() {
 
   await step('a new user signs up and waits for approval', async () => {
     const form = page.locator('#register');
+    await form.getByLabel('Email').fill(email);
     await form.getByLabel('Password', { exact: true }).fill(password);
     await form.getByLabel('Repeat password').fill(password);
     await expectText(form.locator('[data-field=password] .strength-text'), /^Strength: (Strong|Very strong)\./, 'the meter text for a long passphrase');
@@ -561,6 +569,7 @@ async function run() {
     if (/refresh_token/.test(storage.cookie)) fail('the refresh token cookie is readable from scripts (not HttpOnly)');
     if (!/csrf_token=/.test(storage.cookie)) fail('no readable csrf_token cookie after a cookie-mode login');
     if (await page.getByRole('link', { name: 'Admin', exact: true }).isVisible()) fail('a normal user sees the Admin link');
+    await expectText(page.locator('#email-banner'), new RegExp(`verify your email address ${email}`), 'the "verify your address" banner');
     await shot('dashboard');
   });
 
@@ -873,6 +882,33 @@ async function run() {
     checkPage();
   });
 
+  await step('the user adds a passkey on the dashboard and signs in with it (Chromium virtual authenticator)', async () => {
+    // A platform authenticator with user verification, driven through the DevTools protocol.
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('WebAuthn.enable');
+    const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
+      options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true },
+    });
+    await logIn(username, newPassword);
+    await heading('Dashboard');
+    const passkeys = page.locator('#passkey');
+    await passkeys.getByLabel('Name').fill('Chromium');
+    await passkeys.getByRole('button', { name: 'Add a passkey' }).click();
+    await visible(page.locator('li[data-passkey-id]', { hasText: 'Chromium' }), 'the new passkey in the list');
+    const { credentials } = await cdp.send('WebAuthn.getCredentials', { authenticatorId });
+    if (credentials.length !== 1 || !credentials[0].isResidentCredential) fail(`expected one discoverable credential, got ${JSON.stringify(credentials)}`);
+    await page.locator('#logout-button').click();
+    await heading('Welcome back');
+    const answer = page.waitForResponse((r) => pathOf(r.url()) === '/api/auth/passkeys/authentication' && r.request().method() === 'POST');
+    await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
+    if ((await answer).status() !== 200) fail('the passkey login was refused');
+    await heading('Dashboard');
+    await page.locator('#logout-button').click();
+    await heading('Welcome back');
+    await cdp.send('WebAuthn.removeVirtualAuthenticator', { authenticatorId });
+    checkPage();
+  });
+
   await step('a locked account is told when to try again (Retry-After)', async () => {
     let locked = null;
     for (let i = 0; i < 8 && !locked; i += 1) {
@@ -892,6 +928,65 @@ async function run() {
     await shot('login-locked');
     checkPage();
   });
+
+  if (!outbox) {
+    log('  note: no outbox to read (BROWSER_TEST_OUTBOX unset): the email steps are skipped');
+    return;
+  }
+
+  await step('the verification link from the sign-up mail verifies the address', async () => {
+    const link = await mailedLink(outbox, email, 'verify-email');
+    await page.goto(link);
+    await heading('Email address verified');
+    if (page.url().includes('token=')) fail('the verification token stayed in the address bar');
+    await shot('email-verified');
+  });
+
+  await step('"Forgot password?" on the login page mails a reset link', async () => {
+    await page.goto(`${baseUrl}/#/login`);
+    await heading('Welcome back');
+    await page.getByRole('link', { name: 'Forgot password?' }).click();
+    await heading('Forgot your password?');
+    await page.locator('#forgot').getByLabel('Email').fill(email);
+    await page.locator('#forgot').getByRole('button', { name: 'Send reset link' }).click();
+    await expectText(page.locator('#forgot-alert'), /link/i, 'the "link is on its way" message');
+    await shot('forgot-password');
+  });
+
+  await step('the reset link sets a new password; the user logs in with it by email address', async () => {
+    const link = await mailedLink(outbox, email, 'reset-password');
+    await page.goto(link);
+    await heading('Choose a new password');
+    const form = page.locator('#reset');
+    await form.getByLabel('New password', { exact: true }).fill(resetPassword);
+    await form.getByLabel('Repeat new password').fill(resetPassword);
+    await form.getByRole('button', { name: 'Set new password' }).click();
+    await heading('Welcome back');
+    await expectText(page.locator('main [role=status]').first(), /password is set/i, 'the "password is set" notice');
+    await logIn(email, newPassword);
+    await expectText(page.locator('#login-alert'), /invalid/i, 'the refusal of the old password');
+    await logIn(email, resetPassword);
+    await heading('Dashboard');
+    if (await page.locator('#email-banner').isVisible()) fail('the "verify your address" banner is still shown after verifying');
+    checkPage();
+  });
+}
+
+/** The newest link to `page` in a mail to `to` in the outbox, waiting for the mail to be written. */
+async function mailedLink(outbox, to, page) {
+  const { simpleParser } = await import('mailparser');
+  const deadline = Date.now() + STEP_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    const files = existsSync(outbox) ? readdirSync(outbox).filter((name) => name.endsWith('.eml')).sort().reverse() : [];
+    for (const file of files) {
+      const mail = await simpleParser(readFileSync(path.join(outbox, file)));
+      if (mail.to?.value?.[0]?.address !== to) continue;
+      const match = new RegExp(`https?://\\S+/#/${page}\\?token=[A-Za-z0-9_-]+`).exec(mail.text ?? '');
+      if (match) return match[0];
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  fail(`no ${page} mail to ${to} in the outbox ${outbox}`);
 }
 
 // ---- main ---------------------------------------------------------------------------------

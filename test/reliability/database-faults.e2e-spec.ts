@@ -28,8 +28,11 @@ async function eventually<T>(probe: () => Promise<T>, done: (value: T) => boolea
   return value;
 }
 
-if (process.env.TEST_MYSQL_URL) {
-  describe('MySQL unreachable: a proxy between the service and MariaDB is cut or stalled', () => {
+const SERVER_URL = process.env.TEST_POSTGRES_URL ?? process.env.TEST_MYSQL_URL;
+
+if (SERVER_URL) {
+  const serverName = process.env.TEST_POSTGRES_URL ? 'PostgreSQL' : 'MariaDB';
+  describe(`${serverName} unreachable: a proxy between the service and the database server is cut or stalled`, () => {
     let proxy: TcpProxy;
     let server: SpawnedServer;
     let drop: () => Promise<void>;
@@ -42,7 +45,8 @@ if (process.env.TEST_MYSQL_URL) {
       const database = await createTestDatabase();
       drop = () => database.drop();
       const direct = new URL(database.url);
-      proxy = await startTcpProxy({ host: direct.hostname, port: Number(direct.port || 3306) });
+      const defaultPort = direct.protocol === 'mysql:' ? 3306 : 5432;
+      proxy = await startTcpProxy({ host: direct.hostname, port: Number(direct.port || defaultPort) });
       const proxied = new URL(database.url);
       proxied.hostname = '127.0.0.1';
       proxied.port = String(proxy.port);

@@ -3,6 +3,7 @@ import { createConnection } from 'mysql2/promise';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { connect, type Socket } from 'node:net';
+import pg from 'pg';
 import { call, ensureBuilt, killAllServers, spawnServer } from '../support/spawn-server.js';
 import { strongPassword, uniqueName } from '../support/test-app.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
@@ -47,6 +48,16 @@ async function sessionCount(database: TestDatabase, userId: string): Promise<num
       return Number((rows as Array<{ n: number }>)[0].n);
     } finally {
       await connection.end();
+    }
+  }
+  if (database.kind === 'postgres') {
+    const client = new pg.Client({ connectionString: database.url });
+    await client.connect();
+    try {
+      const { rows } = await client.query(sql.replace('?', '$1'), [userId]);
+      return Number((rows as Array<{ n: string }>)[0].n);
+    } finally {
+      await client.end();
     }
   }
   const sqlite = new Sqlite(database.url.slice('sqlite:'.length));

@@ -6,7 +6,9 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { AppModule } from '../../src/app.module.js';
 import { APP_OPTIONS, createAdapter, setupApp } from '../../src/app.setup.js';
+import { createOpenApiDocument } from '../../src/common/openapi/document.js';
 import { AppConfig } from '../../src/config/app-config.js';
+import { validateResponses } from './openapi-validator.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
 
 export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
@@ -46,21 +48,44 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     .overrideProvider(AppConfig)
     .useValue(config)
     .compile();
-  const app = moduleRef.createNestApplication<NestFastifyApplication>(createAdapter(), { ...APP_OPTIONS, logger: false });
+  const app = moduleRef.createNestApplication<NestFastifyApplication>(createAdapter(options.env ?? {}), { ...APP_OPTIONS, logger: false });
   await setupApp(app);
+  // Every answer in every e2e suite is checked against the document this app serves.
+  validateResponses(app.getHttpAdapter().getInstance(), createOpenApiDocument(app));
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   return {
     app,
     config,
     database,
-    dataSource: app.get(DataSource),
+    dataSource: database.kind === 'postgres' ? withQuestionMarkPlaceholders(app.get(DataSource)) : app.get(DataSource),
     http: () => request(app.getHttpServer()),
     async close({ keepDatabase = false } = {}) {
       await app.close();
       if (!keepDatabase) await database.drop();
     },
   };
+}
+
+/**
+ * The suites' raw SQL is written with `?` placeholders (SQLite and MySQL); on PostgreSQL
+ * the tests' view of the DataSource numbers them ($1, $2, ...). The app itself is untouched.
+ */
+function withQuestionMarkPlaceholders(dataSource: DataSource): DataSource {
+  const query = (sql: string, parameters?: unknown[]) => {
+    let n = 0;
+    return dataSource.query(
+      sql.replace(/\?/g, () => `$${++n}`),
+      parameters,
+    );
+  };
+  return new Proxy(dataSource, {
+    get(target, property) {
+      if (property === 'query') return query;
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
 }
 
 export function uniqueName(prefix = 'user'): string {

@@ -3,18 +3,21 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createConnection } from 'mysql2/promise';
+import pg from 'pg';
 
 export interface TestDatabase {
   url: string;
-  kind: 'sqlite' | 'mysql';
+  kind: 'sqlite' | 'mysql' | 'postgres';
   drop(): Promise<void>;
 }
 
 /**
- * A throw-away database: a SQLite file by default, or, when TEST_MYSQL_URL points at a
- * MySQL/MariaDB server (e.g. mysql://root@127.0.0.1:3306), a uniquely named database on it.
+ * A throw-away database: a SQLite file by default, or a uniquely named database on the
+ * server TEST_MYSQL_URL (MySQL/MariaDB, e.g. mysql://root@127.0.0.1:3306) or
+ * TEST_POSTGRES_URL (e.g. postgres://postgres@127.0.0.1:5432) points at.
  */
 export async function createTestDatabase(): Promise<TestDatabase> {
+  if (process.env.TEST_POSTGRES_URL) return createPostgresDatabase(process.env.TEST_POSTGRES_URL);
   const server = process.env.TEST_MYSQL_URL;
   if (server) {
     const name = `authtest_${process.pid}_${randomBytes(4).toString('hex')}`;
@@ -41,6 +44,32 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     kind: 'sqlite',
     async drop() {
       rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function createPostgresDatabase(server: string): Promise<TestDatabase> {
+  const name = `authtest_${process.pid}_${randomBytes(4).toString('hex')}`;
+  const admin = new URL(server);
+  admin.pathname = '/postgres';
+  const run = async (sql: string) => {
+    const client = new pg.Client({ connectionString: admin.toString() });
+    await client.connect();
+    try {
+      await client.query(sql);
+    } finally {
+      await client.end();
+    }
+  };
+  await run(`CREATE DATABASE "${name}" ENCODING 'UTF8' TEMPLATE template0`);
+  const url = new URL(admin.toString());
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    kind: 'postgres',
+    async drop() {
+      // FORCE: a spawned server killed mid-test may leave its connections behind.
+      await run(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
     },
   };
 }

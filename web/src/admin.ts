@@ -1,6 +1,7 @@
 import * as http from './api.js';
 import { ApiError, type AuditEvent, type Page, type User } from './api.js';
 import { roleBadge, statusBadge } from './dashboard.js';
+import { copyResetLinkButton } from './email.js';
 import { badge, emptyState, h, pageHeader, replace, spinner, srOnly, timeEl, toast } from './dom.js';
 import { Form, selectField, textField } from './forms.js';
 import type { ViewContext } from './router.js';
@@ -241,7 +242,8 @@ export function adminView(ctx: ViewContext): void {
     const resetMfa = u.mfaEnabled
       ? h('button', { type: 'button', class: 'btn btn-secondary btn-sm', onclick: () => confirmResetMfa() }, 'Reset two-factor', srOnly(` for ${u.username}`))
       : null;
-    const actions = h('div', { class: 'row-actions' }, save, resetMfa, del);
+    const copy = copyResetLinkButton(u);
+    const actions = h('div', { class: 'row-actions' }, save, copy, resetMfa, del);
     const onChange = () => {
       save.hidden = role.value === u.role && status.value === u.status;
     };
@@ -302,7 +304,7 @@ export function adminView(ctx: ViewContext): void {
 
     function confirmDelete(): void {
       const yes = h('button', { type: 'button', class: 'btn btn-danger btn-sm', onclick: () => void doDelete(yes) }, 'Yes, delete', srOnly(` ${u.username}`));
-      const cancel = h('button', { type: 'button', class: 'btn btn-ghost btn-sm', onclick: () => { replace(actions, save, resetMfa, del); del.focus(); } }, 'Cancel');
+      const cancel = h('button', { type: 'button', class: 'btn btn-ghost btn-sm', onclick: () => { replace(actions, save, copy, resetMfa, del); del.focus(); } }, 'Cancel');
       replace(actions, h('div', { class: 'confirm-inline', role: 'group', 'aria-label': `Delete ${u.username}?` }, h('span', { class: 'confirm-text' }, 'Delete user and their authors?'), yes, cancel));
       yes.focus();
     }

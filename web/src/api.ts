@@ -9,6 +9,8 @@ export interface User {
   id: string;
   username: string;
   name: string | null;
+  email: string | null;
+  emailVerified: boolean;
   role: Role;
   status: UserStatus;
   createdAt: string;
@@ -81,7 +83,8 @@ export class ApiError extends Error {
   }
 }
 
-const CSRF_COOKIE = 'csrf_token';
+/** Over https the server sets `__Host-csrf_token`; on plain-http localhost `csrf_token`. */
+const CSRF_COOKIES = ['__Host-csrf_token', 'csrf_token'];
 const COOKIE_MODE = { 'X-Token-Transport': 'cookie' } as const;
 
 let accessToken: string | null = null;
@@ -135,8 +138,12 @@ function readCookie(name: string): string | null {
   return null;
 }
 
+function csrfToken(): string | null {
+  return CSRF_COOKIES.map(readCookie).find((value) => value !== null) ?? null;
+}
+
 function csrfHeader(): Record<string, string> {
-  const csrf = readCookie(CSRF_COOKIE);
+  const csrf = csrfToken();
   return csrf ? { 'X-CSRF-Token': csrf } : {};
 }
 
@@ -286,6 +293,18 @@ export async function verifyMfa(mfaToken: string, code: string): Promise<void> {
   accessToken = (data as TokenResponse).accessToken;
 }
 
+/** Passkey login in cookie mode: complete on its own, and the access token it yields is fresh. */
+export async function passkeyLogin(challengeId: string, response: unknown): Promise<void> {
+  const res = await send('POST', '/api/auth/passkeys/authentication', {
+    body: { challengeId, response },
+    auth: false,
+    headers: { ...COOKIE_MODE },
+  });
+  const data = await readJson(res);
+  if (!res.ok) throw errorFrom(res, data);
+  accessToken = (data as TokenResponse).accessToken;
+}
+
 /** Silent refresh from the HttpOnly cookie. Concurrent callers share one request. */
 export function refresh(): Promise<boolean> {
   refreshing ??= refreshAcrossTabs().finally(() => {
@@ -305,7 +324,7 @@ function refreshAcrossTabs(): Promise<boolean> {
 
 async function doRefresh(): Promise<boolean> {
   // Without the CSRF cookie the server would answer 403: there is no cookie session.
-  if (!readCookie(CSRF_COOKIE)) return false;
+  if (!csrfToken()) return false;
   try {
     const res = await fetch('/api/auth/refresh', {
       method: 'POST',

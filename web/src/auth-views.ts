@@ -1,8 +1,10 @@
 import * as http from './api.js';
 import { ApiError, type User } from './api.js';
 import { card, h, pageHeader, replace } from './dom.js';
+import { forgotPasswordLink, signUpEmailField } from './email.js';
 import { Form, textField } from './forms.js';
 import type { ViewContext } from './router.js';
+import { passkeysSupported, signInWithPasskey } from './passkeys.js';
 import * as session from './session.js';
 
 export function loginView(ctx: ViewContext): void {
@@ -10,7 +12,7 @@ export function loginView(ctx: ViewContext): void {
   const form = new Form(
     'login',
     [
-      textField('login', { name: 'username', label: 'Username', autocomplete: 'username', required: true, attrs: { autocapitalize: 'none' } }),
+      textField('login', { name: 'username', label: 'Username', autocomplete: 'username', required: true, hint: 'Or the email address of your account.', attrs: { autocapitalize: 'none' } }),
       textField('login', { name: 'password', label: 'Password', type: 'password', autocomplete: 'current-password', required: true }),
     ],
     'Log in',
@@ -95,6 +97,8 @@ export function loginView(ctx: ViewContext): void {
         notice ? h('div', { class: `alert alert-${notice.kind}`, role: 'status' }, notice.text) : null,
         h('h2', { class: 'card-title' }, 'Log in'),
         form.el,
+        passkeyButton(ctx),
+        forgotPasswordLink(),
         h('p', { class: 'card-footer muted' }, 'New here? ', h('a', { href: '/register' }, 'Create an account')),
       )),
     ),
@@ -117,6 +121,7 @@ export function registerView(ctx: ViewContext): void {
         attrs: { autocapitalize: 'none', maxlength: 32 },
       }),
       textField('register', { name: 'name', label: 'Display name', autocomplete: 'name', attrs: { maxlength: 100 } }),
+      signUpEmailField('register'),
       textField('register', {
         name: 'password',
         label: 'Password',
@@ -138,14 +143,15 @@ export function registerView(ctx: ViewContext): void {
       }
       const username = f.value('username').trim();
       const name = f.value('name').trim();
+      const email = f.value('email').trim();
       let created: User;
       try {
         created = await http.api<User>('POST', '/api/auth/register', {
           auth: false,
-          body: name ? { username, password, name } : { username, password },
+          body: { username, password, ...(name ? { name } : {}), ...(email ? { email } : {}) },
         });
       } catch (err) {
-        f.showError(err, { 409: { username: 'Username already taken.' } });
+        f.showError(err, { 409: /email/i.test(err instanceof ApiError ? err.message : '') ? { email: 'Another account uses this address.' } : { username: 'Username already taken.' } });
         return;
       }
       if (created.status === 'active') {
@@ -210,4 +216,25 @@ export function welcomeView(ctx: ViewContext): void {
       ),
     ),
   );
+}
+
+/** Usernameless passkey login; its errors (no passkey, refused, pending or disabled) show under the button. */
+function passkeyButton(ctx: ViewContext): HTMLElement | null {
+  if (!passkeysSupported()) return null;
+  const error = h('p', { class: 'field-error', role: 'alert', hidden: true });
+  const button = h('button', { type: 'button', class: 'btn btn-secondary', id: 'passkey-login' }, 'Sign in with a passkey');
+  button.addEventListener('click', async () => {
+    button.setAttribute('aria-disabled', 'true');
+    error.hidden = true;
+    try {
+      await signInWithPasskey();
+      ctx.navigate(ctx.takeReturnTo() ?? '/dashboard');
+    } catch (err) {
+      error.textContent = err instanceof ApiError ? err.messages.join(' ') || err.message : 'The passkey login was cancelled or failed.';
+      error.hidden = false;
+    } finally {
+      button.removeAttribute('aria-disabled');
+    }
+  });
+  return h('div', { class: 'passkey-login' }, button, error);
 }

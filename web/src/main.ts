@@ -3,6 +3,7 @@ import * as http from './api.js';
 import { loginView, registerView, welcomeView } from './auth-views.js';
 import { authorsView } from './authors.js';
 import { dashboardView } from './dashboard.js';
+import { emailSettingsView, forgotPasswordView, refreshEmailBanner, resetPasswordView, verifyEmailView } from './email.js';
 import { clearToasts, h, replace, toast } from './dom.js';
 import { passwordView } from './password.js';
 import { createContext, currentRoute, focusHeading, navigate, redirect, setNotice, setReturnTo, startRouter, type Route } from './router.js';
@@ -20,6 +21,10 @@ const routes: Record<string, Route> = {
   '/password': { view: passwordView, title: 'Change password', access: 'user' },
   '/sessions': { view: sessionsView, title: 'Sessions', access: 'user' },
   '/admin': { view: adminView, title: 'Administration', access: 'admin' },
+  '/forgot-password': { view: forgotPasswordView, title: 'Forgot password', access: 'guest' },
+  '/reset-password': { view: resetPasswordView, title: 'Reset password', access: 'public' },
+  '/verify-email': { view: verifyEmailView, title: 'Verify email', access: 'public' },
+  '/email': { view: emailSettingsView, title: 'Email', access: 'user' },
 };
 
 const viewRoot = document.getElementById('view') as HTMLElement;
@@ -65,6 +70,7 @@ async function render(): Promise<void> {
   }
   document.title = `${route.title} · ${APP_NAME}`;
   updateNav();
+  refreshEmailBanner();
   document.body.dataset['route'] = path.slice(1);
   const ctx = createContext(viewRoot, path, params);
   const rendered = route.view(ctx);

@@ -16,14 +16,20 @@ export class AuditEventDto {
   @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'Who acted (null when unknown, e.g. a failed login)' })
   actorId: string | null;
 
-  @ApiProperty({ type: String, nullable: true, description: 'The user or session acted upon' })
+  @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'The user or session acted upon' })
   targetId: string | null;
 
   @ApiProperty({ type: String, nullable: true, example: '203.0.113.7' })
   ip: string | null;
 
-  @ApiProperty({ type: Object, nullable: true, example: { from: 'user', to: 'admin' } })
-  detail: Record<string, unknown> | null;
+  @ApiProperty({
+    type: 'object',
+    nullable: true,
+    additionalProperties: { type: 'string' },
+    description: 'What changed or was tried, by action: e.g. `{from, to}` for status and role changes, `{username}` for failed logins',
+    example: { from: 'user', to: 'admin' },
+  })
+  detail: Record<string, string> | null;
 
   static from(event: AuditEvent): AuditEventDto {
     return {

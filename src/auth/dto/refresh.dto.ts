@@ -2,7 +2,7 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
 
 export class RefreshDto {
-  @ApiPropertyOptional({ description: 'The refresh token, when it is not sent as Authorization: Bearer' })
+  @ApiPropertyOptional({ minLength: 1, maxLength: 4096, description: 'The refresh token, when it is not sent as Authorization: Bearer' })
   @IsOptional()
   @IsString()
   @IsNotEmpty()

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { IsEmailAddress } from '../../common/is-email-address.js';
 import { NO_CONTROL_CHARACTERS } from '../../common/no-control-characters.js';
 import { USERNAME_PATTERN } from '../../common/username.js';
 
@@ -30,4 +31,16 @@ export class RegisterDto {
   @MaxLength(100)
   @Matches(NO_CONTROL_CHARACTERS, { message: 'name must not contain control characters' })
   name?: string;
+
+  @ApiPropertyOptional({
+    format: 'email',
+    maxLength: 254,
+    example: 'ada@example.com',
+    description: 'Unique case-insensitively; a verification link is mailed to it. Required when REQUIRE_EMAIL_VERIFICATION=true',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(254)
+  @IsEmailAddress()
+  email?: string;
 }

@@ -7,9 +7,9 @@ export class TokenPairDto {
   @ApiPropertyOptional({ description: 'JWT refresh token (absent in cookie mode, where it travels in an HttpOnly cookie)' })
   refreshToken?: string;
 
-  @ApiProperty({ example: 'Bearer' })
+  @ApiProperty({ enum: ['Bearer'], example: 'Bearer' })
   tokenType: 'Bearer';
 
-  @ApiProperty({ description: 'Access token lifetime in seconds', example: 900 })
+  @ApiProperty({ type: 'integer', minimum: 1, description: 'Access token lifetime in seconds', example: 900 })
   expiresIn: number;
 }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { AuthMethod } from '../../common/auth-method.js';
 import { DomainEventBus } from '../../common/events/domain-events.js';
 import { OneTimeTokensService } from '../../one-time-tokens/one-time-tokens.service.js';
+import type { SessionTransport } from '../../sessions/session.entity.js';
 import { SessionsService } from '../../sessions/sessions.service.js';
 import type { User } from '../../users/user.entity.js';
 import { UsersService } from '../../users/users.service.js';
@@ -10,6 +11,8 @@ import { type IssuedTokens, TokensService } from '../tokens/tokens.service.js';
 export interface ClientInfo {
   ip?: string;
   userAgent?: string;
+  /** Asked for at login (X-Token-Transport); a refresh keeps the session's own. */
+  transport?: SessionTransport;
 }
 
 /** What a second step may accept (API.md's `methods`). */
@@ -82,7 +85,7 @@ export class LoginService {
 
   /** A completed interactive login is the only source of a fresh access token. */
   private async complete(user: User, amr: AuthMethod[], client: ClientInfo): Promise<IssuedTokens> {
-    const session = await this.sessions.create(user.id, client.userAgent, client.ip, amr);
+    const session = await this.sessions.create(user.id, client.userAgent, client.ip, amr, client.transport ?? 'bearer');
     await this.users.recordLogin(user.id, session.createdAt);
     await this.events.emit('login.succeeded', { userId: user.id, sessionId: session.id, ip: client.ip });
     return this.tokens.issuePair({
@@ -92,6 +95,8 @@ export class LoginService {
       role: user.role,
       fresh: true,
       amr,
+      transport: session.transport,
+      refreshExpiresAt: session.expiresAt,
     });
   }
 }

@@ -13,9 +13,9 @@ export class RecoveryCode {
   @Column({ name: 'code_hash', type: 'varchar', length: 64 })
   codeHash: string;
 
-  @Column({ name: 'used_at', type: 'datetime', precision: 3, nullable: true })
+  @Column({ name: 'used_at', type: Date, precision: 3, nullable: true })
   usedAt: Date | null;
 
-  @Column({ name: 'created_at', type: 'datetime', precision: 3 })
+  @Column({ name: 'created_at', type: Date, precision: 3 })
   createdAt: Date;
 }

@@ -11,13 +11,13 @@ export class TotpAuthenticator {
   secretSealed: string;
 
   /** Null while set-up is in progress: the secret does not guard logins yet. */
-  @Column({ name: 'confirmed_at', type: 'datetime', precision: 3, nullable: true })
+  @Column({ name: 'confirmed_at', type: Date, precision: 3, nullable: true })
   confirmedAt: Date | null;
 
   /** The time step of the last accepted code; only later steps are accepted (no replay). */
   @Column({ name: 'last_used_step', type: 'integer', nullable: true })
   lastUsedStep: number | null;
 
-  @Column({ name: 'created_at', type: 'datetime', precision: 3 })
+  @Column({ name: 'created_at', type: Date, precision: 3 })
   createdAt: Date;
 }

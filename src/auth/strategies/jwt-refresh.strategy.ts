@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { ExtractJwt, Strategy } from 'passport-jwt';
+import { bearerTokenFrom, hasRequiredClaims } from '../bearer-token.js';
 import type { RefreshClaims } from '../token-claims.js';
 import { refreshTokenFromCookie } from '../token-cookies.js';
 import { KeyRing } from '../tokens/key-ring.js';
@@ -11,7 +12,7 @@ export class JwtRefreshStrategy extends PassportStrategy(Strategy, 'jwt-refresh'
   constructor(keys: KeyRing) {
     super({
       jwtFromRequest: ExtractJwt.fromExtractors([
-        ExtractJwt.fromAuthHeaderAsBearerToken(),
+        bearerTokenFrom,
         ExtractJwt.fromBodyField('refreshToken'),
         refreshTokenFromCookie,
       ]),
@@ -21,7 +22,7 @@ export class JwtRefreshStrategy extends PassportStrategy(Strategy, 'jwt-refresh'
   }
 
   validate(claims: RefreshClaims): RefreshClaims | false {
-    if (claims.typ !== 'refresh' || typeof claims.sid !== 'string' || typeof claims.jti !== 'string') return false;
+    if (!hasRequiredClaims(claims, 'refresh')) return false;
     return { sub: claims.sub, sid: claims.sid, jti: claims.jti, typ: 'refresh' };
   }
 }

@@ -1,23 +1,18 @@
 import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
-import { ExtractJwt, Strategy } from 'passport-jwt';
+import { Strategy } from 'passport-jwt';
 import type { AuthUser } from '../../common/auth-user.js';
 import { SessionsService } from '../../sessions/sessions.service.js';
+import { bearerTokenFrom, hasRequiredClaims } from '../bearer-token.js';
 import type { AccessClaims } from '../token-claims.js';
 import { KeyRing } from '../tokens/key-ring.js';
 import { VerifiedTokens } from '../verified-tokens.js';
-
-const bearerToken = ExtractJwt.fromAuthHeaderAsBearerToken();
 
 /** passport's typings name Express's request; here it is Fastify's, and only its headers are read. */
 type PassportRequest = Parameters<Strategy['authenticate']>[0];
 
 /** About one entry per active client; ~5 MB when full. */
 const VERIFIED_TOKENS_CAPACITY = 10_000;
-
-function isAccessClaims(claims: AccessClaims): boolean {
-  return claims.typ === 'access' && typeof claims.sid === 'string' && typeof claims.sub === 'string';
-}
 
 /** Access tokens: key by kid, pinned algorithm, exp, iss, aud, typ, then the live-session lookup. */
 @Injectable()
@@ -29,11 +24,12 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     private readonly sessions: SessionsService,
   ) {
     super({
-      jwtFromRequest: bearerToken,
+      jwtFromRequest: bearerTokenFrom,
       ...keys.verificationOptions(),
       ignoreExpiration: false,
       passReqToCallback: true,
     });
+    keys.onChange(() => this.verified.clear());
   }
 
   /**
@@ -42,7 +38,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
    * remembered, and the session and user checks run in full every time.
    */
   override authenticate(request: PassportRequest, options?: object): void {
-    const token = bearerToken(request);
+    const token = bearerTokenFrom(request);
     const claims = token ? this.verified.get(token) : undefined;
     if (!claims) return super.authenticate(request, options);
     this.liveUser(claims).then(
@@ -53,8 +49,8 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
 
   /** Called by passport-jwt after jsonwebtoken accepted the token. */
   async validate(request: PassportRequest, claims: AccessClaims): Promise<AuthUser | false> {
-    if (!isAccessClaims(claims)) return false;
-    this.verified.remember(bearerToken(request)!, claims);
+    if (!hasRequiredClaims(claims, 'access')) return false;
+    this.verified.remember(bearerTokenFrom(request)!, claims);
     return this.liveUser(claims);
   }
 

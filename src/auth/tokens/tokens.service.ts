@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { AuthMethod } from '../../common/auth-method.js';
 import type { Role } from '../../common/role.enum.js';
+import type { SessionTransport } from '../../sessions/session.entity.js';
 import { TokensConfig } from '../../config/tokens.config.js';
 import type { TokenPairDto } from '../dto/token-pair.dto.js';
 import type { AccessClaims, RefreshClaims } from '../token-claims.js';
@@ -14,10 +15,22 @@ export interface PairRequest {
   role: Role;
   fresh: boolean;
   amr: AuthMethod[];
+  /** The session's transport, fixed at login: a cookie session's refresh token never goes in a body. */
+  transport: SessionTransport;
+  /** The refresh token expires then at the latest: the session's current expiry (see SessionsService). */
+  refreshExpiresAt: Date;
 }
 
-/** A token pair as minted: the refresh token always, whatever transport then carries it. */
-export type IssuedTokens = TokenPairDto & { refreshToken: string };
+/**
+ * A token pair as minted (the refresh token always, whatever transport then carries it), with
+ * what its delivery needs: the session's transport, and for the cookie its id and lifetime.
+ */
+export type IssuedTokens = TokenPairDto & {
+  refreshToken: string;
+  sessionId: string;
+  transport: SessionTransport;
+  refreshExpiresIn: number;
+};
 
 /** Mints the access and refresh tokens of a session; the key ring signs them. */
 @Injectable()
@@ -43,11 +56,21 @@ export class TokensService {
       jti: request.refreshJti,
       typ: 'refresh',
     };
+    const refreshExpiresIn = this.refreshLifetime(request.refreshExpiresAt);
     return {
       accessToken: this.keys.sign(access, this.config.accessTtlSeconds),
-      refreshToken: this.keys.sign(refresh, this.config.refreshTtlSeconds),
+      refreshToken: this.keys.sign(refresh, refreshExpiresIn),
       tokenType: 'Bearer',
       expiresIn: this.config.accessTtlSeconds,
+      sessionId: request.sessionId,
+      transport: request.transport,
+      refreshExpiresIn,
     };
+  }
+
+  /** Seconds until the session's expiry, never more than JWT_REFRESH_TTL (at least 1: jsonwebtoken refuses 0). */
+  private refreshLifetime(expiresAt: Date): number {
+    const remaining = Math.floor((expiresAt.getTime() - Date.now()) / 1000);
+    return Math.max(1, Math.min(this.config.refreshTtlSeconds, remaining));
   }
 }

@@ -40,10 +40,18 @@ export function AuthorText(field: keyof typeof AUTHOR_LIMITS, required: boolean)
   );
 }
 
-/** `defaultsToFalse` only where an absent value means false (create), not where it means "unchanged" (PATCH). */
+/**
+ * `defaultsToFalse` only where an absent value means false (create), not where it means "unchanged" (PATCH).
+ * Said in the description, not as a schema `default`: client generators make a field with a default required.
+ */
 export function BookerPrize(required: boolean, defaultsToFalse = false): PropertyDecorator {
   return applyDecorators(
-    ApiProperty({ required, type: Boolean, example: true, ...(defaultsToFalse ? { default: false } : {}) }),
+    ApiProperty({
+      required,
+      type: Boolean,
+      example: true,
+      ...(defaultsToFalse ? { description: 'Defaults to false when left out' } : {}),
+    }),
     presence(required),
     IsBoolean(),
   );

@@ -37,8 +37,36 @@ export interface DomainEvents {
   'mfa.failed': { userId: string; method: 'totp' | 'recovery'; ip?: string };
   'mfa.recovery_used': { userId: string; remaining: number; ip?: string };
   'mfa.recovery_regenerated': { userId: string; ip?: string };
+  'passkey.added': { userId: string; passkeyId: string; name: string; ip?: string };
+  'passkey.removed': { userId: string; passkeyId: string; ip?: string };
+  /** A correctly signed passkey login whose counter did not move forward: a cloned authenticator? */
+  'passkey.counter_regressed': { userId: string; passkeyId: string; stored: number; received: number; ip?: string };
   /** A per-client throttle refused a request. */
   'throttle.refused': { scope: string };
+  /**
+   * A verification link for `email` was issued; the mailer sends it. `token` is the raw
+   * link secret: only the mail subscriber may use it, nothing may store or log it.
+   */
+  'email.verification_requested': { userId: string; email: string; token: string; expiresAt: Date };
+  /** The owner followed a verification link (or a reset link, which proves the same). */
+  'email.verified': { userId: string; email: string; ip?: string };
+  /** The owner set a new address; `from` hears about it. */
+  'email.changed': { userId: string; from: string | null; to: string; ip?: string };
+  /**
+   * A password reset link was issued: by the user through forgot-password (`mail` says
+   * where the mailer sends it; null when MAIL_PER_HOUR held it back and no link was issued) or by an admin
+   * (`actorId`, no mail: the admin hands the link over). `mail.token` is as secret as above.
+   */
+  'password.reset_requested': {
+    userId: string;
+    actorId?: string;
+    ip?: string;
+    mail: { to: string; token: string; expiresAt: Date } | null;
+  };
+  /** A reset link set a new password; every session of the user was revoked. */
+  'password.reset': { userId: string; ip?: string };
+  /** The mailer handed a message to SMTP or the outbox (`kind`: which template). */
+  'mail.sent': { kind: string };
 }
 
 export type DomainEventName = keyof DomainEvents;

@@ -1,5 +1,6 @@
 import {
   ArgumentsHost,
+  BadRequestException,
   Catch,
   ConflictException,
   HttpException,
@@ -10,10 +11,10 @@ import {
 import { BaseExceptionFilter } from '@nestjs/core';
 import { STATUS_CODES } from 'node:http';
 import type { FastifyReply } from 'fastify';
-import { driverErrorCode, isUniqueViolation } from '../database-errors.js';
+import { driverErrorCode, isDriverError, isPostgresUnavailable, isUniqueViolation, isUnstorableText } from '../database-errors.js';
 import { TooManyRequestsException } from '../too-many-requests.exception.js';
 
-const FOREIGN_KEY_CODES = new Set(['SQLITE_CONSTRAINT_FOREIGNKEY', 'ER_NO_REFERENCED_ROW_2', 'ER_NO_REFERENCED_ROW']);
+const FOREIGN_KEY_CODES = new Set(['SQLITE_CONSTRAINT_FOREIGNKEY', 'ER_NO_REFERENCED_ROW_2', 'ER_NO_REFERENCED_ROW', '23503']);
 const UNAVAILABLE_CODES = new Set([
   'SQLITE_BUSY',
   'SQLITE_LOCKED',
@@ -32,6 +33,8 @@ const UNAVAILABLE_CODES = new Set([
   'ER_LOCK_WAIT_TIMEOUT',
   'ER_LOCK_DEADLOCK',
   'ER_QUERY_TIMEOUT',
+  // 1047: a Galera node that is not part of the Primary component refuses every table access.
+  'ER_UNKNOWN_COM_ERROR',
 ]);
 
 /** Refusals worth a warning: who was not let in, who lacked the right, who was slowed down. */
@@ -39,6 +42,8 @@ const AUTH_FAILURES = new Set([401, 403, 429]);
 
 /** Which resource a unique index guards, for a 409 message a client can show. */
 const DUPLICATE_MESSAGES: Array<[RegExp, string]> = [
+  // Before /users/: the email index lives on the users table too.
+  [/email/i, 'Email address is already taken'],
   [/users/i, 'Username is already taken'],
   [/authors/i, 'An author with this name and book already exists'],
 ];
@@ -85,12 +90,21 @@ export class HttpErrorFilter extends BaseExceptionFilter {
       const message = DUPLICATE_MESSAGES.find(([pattern]) => pattern.test(constraint))?.[1] ?? 'Already exists';
       return new ConflictException(message);
     }
+    if (isUnstorableText(exception)) {
+      return new BadRequestException('Text must not contain NUL or unencodable characters');
+    }
     if (code && FOREIGN_KEY_CODES.has(code)) {
       return new ConflictException('The referenced record no longer exists');
     }
-    if ((code && UNAVAILABLE_CODES.has(code)) || isConnectionFailure(exception)) {
+    if ((code && UNAVAILABLE_CODES.has(code) && isDriverError(exception)) || isConnectionFailure(exception) || isPostgresUnavailable(exception)) {
       this.logger.error({ msg: `Database unavailable: ${code ?? ''} ${text}`, requestId });
       return new ServiceUnavailableException('Database unavailable, try again shortly');
+    }
+    const clientStatus = clientErrorStatus(exception);
+    if (clientStatus !== undefined) {
+      // A body cut short by a client that hung up (Fastify's "aborted", ECONNRESET) and the like:
+      // the client's doing, answered (if anyone still listens) with Fastify's own 4xx.
+      return new HttpException({ statusCode: clientStatus, message: STATUS_CODES[clientStatus], error: STATUS_CODES[clientStatus] }, clientStatus);
     }
     this.logger.error({ msg: exception instanceof Error ? (exception.stack ?? text) : text, requestId });
     return new InternalServerErrorException();
@@ -115,7 +129,19 @@ function withErrorName(exception: HttpException): HttpException {
  * quotes the duplicate values, and an author called "Users" must not read as a username clash.
  */
 function violatedConstraint(text: string): string {
-  return /for key '([^']+)'$/.exec(text)?.[1] ?? /constraint failed: (.+)$/.exec(text)?.[1] ?? text;
+  return (
+    /for key '([^']+)'$/.exec(text)?.[1] ??
+    /constraint failed: (.+)$/.exec(text)?.[1] ??
+    /unique constraint "([^"]+)"/.exec(text)?.[1] ??
+    text
+  );
+}
+
+/** The 4xx status Fastify put on an error it raised while reading the request, if any. */
+function clientErrorStatus(exception: unknown): number | undefined {
+  if (isDriverError(exception)) return undefined;
+  const status = (exception as { statusCode?: unknown } | null)?.statusCode;
+  return typeof status === 'number' && Number.isInteger(status) && status >= 400 && status < 500 ? status : undefined;
 }
 
 /** TypeORM reports a pool that cannot connect with these names rather than a code. */

@@ -1,15 +1,14 @@
-import { Table, TableForeignKey, TableIndex, type MigrationInterface, type QueryRunner } from 'typeorm';
+import { Table, type MigrationInterface, type QueryRunner } from 'typeorm';
+import { timestampColumn } from './column-types.js';
 
 const id = { name: 'id', type: 'varchar', length: '36', isPrimary: true };
-const timestamp = (name: string, isNullable = false) =>
-  ({ name, type: 'datetime', precision: 3, isNullable }) as const;
-
-/** Written with the schema builder so the same migration runs on SQLite and MySQL. */
+/** Written with the schema builder so the same migration runs on SQLite, MySQL and PostgreSQL. */
 export class InitialSchema1763769600000 implements MigrationInterface {
   name = 'InitialSchema1763769600000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
     const mysql = queryRunner.connection.options.type === 'mysql';
+    const timestamp = timestampColumn(queryRunner);
 
     await queryRunner.createTable(
       new Table({

@@ -1,7 +1,6 @@
 import { Table, type MigrationInterface, type QueryRunner } from 'typeorm';
+import { timestampColumn } from './column-types.js';
 
-const timestamp = (name: string, isNullable = false) =>
-  ({ name, type: 'datetime', precision: 3, isNullable }) as const;
 
 /**
  * Login failure counters and rate-limit windows live in the database so every instance
@@ -11,6 +10,7 @@ export class AbuseCounters1795316124000 implements MigrationInterface {
   name = 'AbuseCounters1795316124000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
+    const timestamp = timestampColumn(queryRunner);
     await queryRunner.createTable(
       new Table({
         name: 'login_attempts',

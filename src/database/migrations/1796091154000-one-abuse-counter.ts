@@ -1,9 +1,9 @@
 import { Table, type MigrationInterface, type QueryRunner } from 'typeorm';
+import { timestampColumn } from './column-types.js';
 
-const timestamp = (name: string, isNullable = false) =>
-  ({ name, type: 'datetime', precision: 3, isNullable }) as const;
-
-const counterTable = (name: string, keyColumn: string, countColumn: string, windowColumn: string, blockColumn: string) =>
+const counterTable = (
+  timestamp: ReturnType<typeof timestampColumn>,
+  name: string, keyColumn: string, countColumn: string, windowColumn: string, blockColumn: string) =>
   new Table({
     name,
     columns: [
@@ -24,6 +24,7 @@ export class OneAbuseCounter1796091154000 implements MigrationInterface {
   name = 'OneAbuseCounter1796091154000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
+    const timestamp = timestampColumn(queryRunner);
     await queryRunner.createTable(
       new Table({
         name: 'abuse_counters',
@@ -42,8 +43,9 @@ export class OneAbuseCounter1796091154000 implements MigrationInterface {
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.createTable(counterTable('throttle_windows', 'key_hash', 'hits', 'window_ends_at', 'blocked_until'));
-    await queryRunner.createTable(counterTable('login_attempts', 'username_hash', 'failures', 'last_attempt_at', 'locked_until'));
+    const timestamp = timestampColumn(queryRunner);
+    await queryRunner.createTable(counterTable(timestamp, 'throttle_windows', 'key_hash', 'hits', 'window_ends_at', 'blocked_until'));
+    await queryRunner.createTable(counterTable(timestamp, 'login_attempts', 'username_hash', 'failures', 'last_attempt_at', 'locked_until'));
     await queryRunner.dropTable('abuse_counters');
   }
 }

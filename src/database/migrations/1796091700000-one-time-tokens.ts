@@ -1,13 +1,12 @@
 import { Table, type MigrationInterface, type QueryRunner } from 'typeorm';
-
-const timestamp = (name: string, isNullable = false) =>
-  ({ name, type: 'datetime', precision: 3, isNullable }) as const;
+import { timestampColumn } from './column-types.js';
 
 /** One table for every single-use secret; rows hold the token's hash, never the token. */
 export class OneTimeTokens1796091700000 implements MigrationInterface {
   name = 'OneTimeTokens1796091700000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
+    const timestamp = timestampColumn(queryRunner);
     await queryRunner.createTable(
       new Table({
         name: 'one_time_tokens',

@@ -6,7 +6,10 @@ import { OneAbuseCounter1796091154000 } from './1796091154000-one-abuse-counter.
 import { BinaryUsernameKey1796091155000 } from './1796091155000-binary-username-key.js';
 import { SessionAmr1796091160000 } from './1796091160000-session-amr.js';
 import { OneTimeTokens1796091700000 } from './1796091700000-one-time-tokens.js';
-import { TwoFactor1796095000000 } from './1796095000000-two-factor.js';
+import { SessionTransport1796092000000 } from './1796092000000-session-transport.js';
+import { UserEmail1796100000000 } from './1796100000000-user-email.js';
+import { Passkeys1796100100000 } from './1796100100000-passkeys.js';
+import { TwoFactor1796100200000 } from './1796100200000-two-factor.js';
 
 /** Every migration, oldest first; the app, the tests and the CLI all run this list. */
 export const migrations = [
@@ -18,5 +21,8 @@ export const migrations = [
   BinaryUsernameKey1796091155000,
   SessionAmr1796091160000,
   OneTimeTokens1796091700000,
-  TwoFactor1796095000000,
+  SessionTransport1796092000000,
+  UserEmail1796100000000,
+  Passkeys1796100100000,
+  TwoFactor1796100200000,
 ];

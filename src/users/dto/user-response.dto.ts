@@ -13,6 +13,12 @@ export class UserResponseDto {
   @ApiProperty({ type: String, nullable: true, example: 'Ada Lovelace' })
   name: string | null;
 
+  @ApiProperty({ type: String, format: 'email', nullable: true, example: 'ada@example.com' })
+  email: string | null;
+
+  @ApiProperty({ description: 'True once the owner followed a verification link mailed to `email`' })
+  emailVerified: boolean;
+
   @ApiProperty({ enum: Role })
   role: Role;
 
@@ -36,6 +42,8 @@ export class UserResponseDto {
       id: user.id,
       username: user.username,
       name: user.name,
+      email: user.email,
+      emailVerified: user.emailVerified,
       role: user.role,
       status: user.status,
       createdAt: user.createdAt,

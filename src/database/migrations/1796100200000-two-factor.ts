@@ -1,7 +1,5 @@
 import { Table, TableColumn, type MigrationInterface, type QueryRunner, type TableForeignKeyOptions } from 'typeorm';
-
-const timestamp = (name: string, isNullable = false) =>
-  ({ name, type: 'datetime', precision: 3, isNullable }) as const;
+import { timestampColumn } from './column-types.js';
 const toUser = (): TableForeignKeyOptions => ({ columnNames: ['user_id'], referencedTableName: 'users', referencedColumnNames: ['id'], onDelete: 'CASCADE' });
 
 /**
@@ -9,10 +7,11 @@ const toUser = (): TableForeignKeyOptions => ({ columnNames: ['user_id'], refere
  * (hashed), the user's `mfa_enabled` flag the per-request lookup reads, and a wrong-code
  * counter on one-time tokens so an mfa token dies after a few guesses.
  */
-export class TwoFactor1796095000000 implements MigrationInterface {
-  name = 'TwoFactor1796095000000';
+export class TwoFactor1796100200000 implements MigrationInterface {
+  name = 'TwoFactor1796100200000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
+    const timestamp = timestampColumn(queryRunner);
     await queryRunner.addColumn('users', new TableColumn({ name: 'mfa_enabled', type: 'boolean', default: false }));
     await queryRunner.addColumn('one_time_tokens', new TableColumn({ name: 'attempts', type: 'integer', default: 0 }));
     await queryRunner.createTable(

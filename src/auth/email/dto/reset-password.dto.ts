@@ -1,0 +1,16 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
+
+export class ResetPasswordDto {
+  @ApiProperty({ description: 'The token from the reset link', example: 'q8Vd3...' })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(128)
+  token: string;
+
+  @ApiProperty({ format: 'password', minLength: 15, maxLength: 128, description: 'Same policy as at registration' })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(1024)
+  newPassword: string;
+}

@@ -1,0 +1,15 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsObject, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+
+export class PasskeyRegistrationDto {
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'The `RegistrationResponseJSON` from `navigator.credentials.create()`' })
+  @IsObject()
+  response: Record<string, unknown>;
+
+  @ApiPropertyOptional({ minLength: 1, maxLength: 64, example: 'Laptop', description: 'Defaults to "Passkey"' })
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(64)
+  name?: string;
+}

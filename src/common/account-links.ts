@@ -1,0 +1,7 @@
+/** The web client's pages that take a link token (API.md: "Links point at the web client"). */
+export type AccountLinkPage = 'verify-email' | 'reset-password';
+
+/** A token is base64url, so it needs no escaping in the hash route's query. */
+export function accountLink(appUrl: string, page: AccountLinkPage, token: string): string {
+  return `${appUrl}/#/${page}?token=${token}`;
+}

@@ -863,6 +863,13 @@ async function run() {
     await heading('Dashboard');
   });
 
+  await step('the user turns two-factor login off again (the later steps log in with the password alone)', async () => {
+    await page.getByRole('button', { name: 'Turn off' }).click();
+    await page.getByRole('button', { name: 'Yes, turn off' }).click();
+    await expectText(page.locator('#two-factor-status'), /off/, 'the two-factor status');
+    await visible(page.getByRole('button', { name: 'Set up two-factor login' }), 'the set-up button again');
+  });
+
   await step('log out everywhere ends on the login screen, and a reload stays there', async () => {
     await navTo('Sessions', 'Sessions');
     await page.getByRole('button', { name: 'Log out everywhere' }).click();

@@ -101,6 +101,7 @@ async function startServer(databaseFile) {
       PORT: String(port),
       DATABASE_URL: `sqlite:${databaseFile}`,
       JWT_SECRET: randomBytes(48).toString('base64url'),
+      ENCRYPTION_KEY: randomBytes(48).toString('base64url'),
       LOG_LEVEL: 'silent',
       THROTTLE_AUTH_LIMIT: '100000',
     },

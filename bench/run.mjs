@@ -150,6 +150,7 @@ async function startService({ label, databaseUrl, env = {} }) {
     PORT: String(port),
     DATABASE_URL: databaseUrl,
     JWT_SECRET,
+    ENCRYPTION_KEY: randomBytes(48).toString('base64url'),
     ...BENCH_LIMITS,
     ...Object.fromEntries(options['service-env'].map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)])),
     ...env,

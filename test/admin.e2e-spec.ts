@@ -126,7 +126,7 @@ describe('admin routes', () => {
       expect(response.body).toMatchObject({ total: 2, page: 1, limit: 20 });
       expect(response.body.items.map((item: { username: string }) => item.username)).toEqual([user.username, admin.username]);
       expect(Object.keys(response.body.items[0]).sort()).toEqual(
-        ['createdAt', 'email', 'emailVerified', 'id', 'lastLoginAt', 'name', 'role', 'status', 'updatedAt', 'username'].sort(),
+        ['createdAt', 'email', 'emailVerified', 'id', 'lastLoginAt', 'mfaEnabled', 'name', 'role', 'status', 'updatedAt', 'username'].sort(),
       );
       expect(response.text).not.toMatch(/argon2|password|hash/i);
     });

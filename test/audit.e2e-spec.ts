@@ -155,6 +155,12 @@ describe('audit log', () => {
         'user.enabled',
         'user.role_changed',
         'user.status_changed',
+        'mfa.enabled',
+        'mfa.disabled',
+        'mfa.reset',
+        'mfa.failed',
+        'mfa.recovery_used',
+        'mfa.recovery_regenerated',
       ].sort(),
     );
     // Every action this suite caused is in the published list.

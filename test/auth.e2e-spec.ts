@@ -31,6 +31,7 @@ describe('register, login and the access token guard', () => {
         createdAt: expect.any(String),
         updatedAt: expect.any(String),
         lastLoginAt: null,
+        mfaEnabled: false,
       });
       expect(JSON.stringify(response.body)).not.toMatch(/argon2|passwordHash/);
     });

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { call, ensureBuilt, freePort, killAllServers, spawnServer, type SpawnedServer } from './support/spawn-server.js';
-import { strongPassword, TEST_JWT_SECRET, uniqueName } from './support/test-app.js';
+import { strongPassword, TEST_ENCRYPTION_KEY, TEST_JWT_SECRET, uniqueName } from './support/test-app.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -156,7 +156,7 @@ describe('signing key rotation on two running instances', () => {
         cwd: ROOT,
         encoding: 'utf8',
         timeout: 60_000,
-        env: { PATH: process.env.PATH, NODE_ENV: 'production', JWT_SECRET: TEST_JWT_SECRET, DATABASE_URL: database.url, PORT: String(await freePort()), JWT_ALGORITHM: 'ES256', JWT_KEYS_DIR: dir, ...extra },
+        env: { PATH: process.env.PATH, NODE_ENV: 'production', JWT_SECRET: TEST_JWT_SECRET, ENCRYPTION_KEY: TEST_ENCRYPTION_KEY, DATABASE_URL: database.url, PORT: String(await freePort()), JWT_ALGORITHM: 'ES256', JWT_KEYS_DIR: dir, ...extra },
       });
 
     const empty = await run({});

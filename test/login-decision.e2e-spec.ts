@@ -42,7 +42,7 @@ describe('the login decision', () => {
     const logins = () => t.app.get(LoginService);
     let restore: () => void;
     beforeAll(() => {
-      // No account can set one up yet: stand in for the hook the two-factor feature fills.
+      // Stand in for an enrolled account, to test the decision apart from the enrolment.
       const spy = jest.spyOn(LoginService.prototype as unknown as { secondFactorsOf(): Promise<string[]> }, 'secondFactorsOf');
       spy.mockResolvedValue(['totp', 'recovery']);
       restore = () => spy.mockRestore();
@@ -55,13 +55,14 @@ describe('the login decision', () => {
       const outcome = await logins().decide(user, ['pwd'], {});
       expect(outcome).toEqual({
         outcome: 'second-factor-required',
-        challenge: { userId: user.id, amr: ['pwd'], methods: ['totp', 'recovery'] },
+        challenge: { userId: user.id, amr: ['pwd'], methods: ['totp', 'recovery'], mfaToken: expect.any(String), expiresIn: 300 },
       });
       const rows = (await t.dataSource.query('SELECT id FROM sessions WHERE user_id = ?', [user.id])) as unknown[];
       expect(rows).toHaveLength(0);
-      // The route hands out no tokens for it (the two-factor feature answers the challenge there).
+      // The route hands out no tokens for it, only the challenge.
       const response = await t.http().post('/api/auth/login').send({ username: registered.username, password: registered.password });
-      expect(response.status).toBe(501);
+      expect(response.status).toBe(200);
+      expect(response.body).toEqual({ mfaRequired: true, mfaToken: expect.any(String), methods: ['totp', 'recovery'], expiresIn: 300 });
       expect(response.body.accessToken).toBeUndefined();
       expect(response.body.refreshToken).toBeUndefined();
       expect(((await t.dataSource.query('SELECT id FROM sessions WHERE user_id = ?', [user.id])) as unknown[]).length).toBe(0);

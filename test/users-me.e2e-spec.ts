@@ -35,6 +35,7 @@ describe('GET /api/users/me from the session lookup', () => {
       createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
       updatedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
       lastLoginAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+      mfaEnabled: false,
     });
     // The timestamps are the stored instants (UTC), not shifted by a time zone on either driver.
     expect(Math.abs(Date.parse(me.body.lastLoginAt) - Date.now())).toBeLessThan(60_000);

@@ -63,6 +63,41 @@ export class AuditSubscriber {
     });
   }
 
+  @OnEvent('mfa.enabled', STRICT)
+  mfaEnabled(event: DomainEvents['mfa.enabled']): Promise<void> {
+    return this.audit.record({ action: 'mfa.enabled', actorId: event.userId, targetId: event.userId, ip: event.ip });
+  }
+
+  @OnEvent('mfa.disabled', STRICT)
+  mfaDisabled(event: DomainEvents['mfa.disabled']): Promise<void> {
+    return this.audit.record({ action: 'mfa.disabled', actorId: event.userId, targetId: event.userId, ip: event.ip });
+  }
+
+  @OnEvent('mfa.reset', STRICT)
+  mfaReset(event: DomainEvents['mfa.reset']): Promise<void> {
+    return this.audit.record({ action: 'mfa.reset', actorId: event.actorId, targetId: event.userId, ip: event.ip });
+  }
+
+  @OnEvent('mfa.failed', STRICT)
+  mfaFailed(event: DomainEvents['mfa.failed']): Promise<void> {
+    return this.audit.record({ action: 'mfa.failed', targetId: event.userId, ip: event.ip, detail: { method: event.method } });
+  }
+
+  @OnEvent('mfa.recovery_used', STRICT)
+  mfaRecoveryUsed(event: DomainEvents['mfa.recovery_used']): Promise<void> {
+    return this.audit.record({
+      action: 'mfa.recovery_used',
+      actorId: event.userId,
+      targetId: event.userId,
+      ip: event.ip,
+      detail: { remaining: String(event.remaining) },
+    });
+  }
+
+  @OnEvent('mfa.recovery_regenerated', STRICT)
+  mfaRecoveryRegenerated(event: DomainEvents['mfa.recovery_regenerated']): Promise<void> {
+    return this.audit.record({ action: 'mfa.recovery_regenerated', actorId: event.userId, targetId: event.userId, ip: event.ip });
+  }
   @OnEvent('email.verified', STRICT)
   emailVerified(event: DomainEvents['email.verified']): Promise<void> {
     return this.audit.record({ action: 'email.verified', actorId: event.userId, targetId: event.userId, ip: event.ip });

@@ -3,8 +3,8 @@ import {
   Controller,
   Delete,
   Get,
+  BadRequestException,
   HttpCode,
-  NotImplementedException,
   Param,
   ParseUUIDPipe,
   Post,
@@ -15,12 +15,17 @@ import {
 import {
   ApiBody,
   ApiCreatedResponse,
+  ApiExtraModels,
+  ApiForbiddenResponse,
   ApiHeader,
   ApiNoContentResponse,
   ApiOkResponse,
   ApiOperation,
   ApiSecurity,
   ApiTags,
+  ApiTooManyRequestsResponse,
+  ApiUnauthorizedResponse,
+  getSchemaPath,
 } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ClientThrottleGuard } from '../abuse/client-throttle.guard.js';
@@ -39,6 +44,9 @@ import { RegisterDto } from './dto/register.dto.js';
 import { SessionResponseDto } from './dto/session-response.dto.js';
 import { TokenPairDto } from './dto/token-pair.dto.js';
 import { LocalAuthGuard } from './guards/local-auth.guard.js';
+import { MfaChallengeDto } from './mfa/dto/mfa-responses.dto.js';
+import { VerifyMfaDto } from './mfa/dto/verify-mfa.dto.js';
+import { MfaService } from './mfa/mfa.service.js';
 import { RefreshTokenGuard } from './guards/refresh-token.guard.js';
 import type { RefreshClaims } from './token-claims.js';
 import type { IssuedTokens } from './tokens/tokens.service.js';
@@ -88,6 +96,7 @@ export class AuthController {
   constructor(
     private readonly auth: AuthService,
     private readonly tokensConfig: TokensConfig,
+    private readonly mfa: MfaService,
   ) {}
 
   @Public()
@@ -124,7 +133,12 @@ export class AuthController {
   @ApiHeader(TRANSPORT_DOC)
   @ApiBody({ type: LoginDto })
   @ApiRateLimited('Account locked after repeated failures, or too many requests from this client; see Retry-After')
-  @ApiOkResponse({ type: TokenPairDto, description: 'A fresh access token and a refresh token', headers: SET_COOKIE })
+  @ApiExtraModels(TokenPairDto, MfaChallengeDto)
+  @ApiOkResponse({
+    description: 'A fresh access token and a refresh token; or, for an account with two-factor login on, no tokens but an mfaToken for POST /auth/mfa/verify',
+    schema: { oneOf: [{ $ref: getSchemaPath(TokenPairDto) }, { $ref: getSchemaPath(MfaChallengeDto) }] },
+    headers: SET_COOKIE,
+  })
   @ApiErrors({
     400: 'Missing or non-string fields, unknown fields, or credentials in the query string',
     401: 'Wrong username or password (one message for both)',
@@ -134,11 +148,44 @@ export class AuthController {
     @CurrentUser() user: User,
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<TokenPairDto> {
+  ): Promise<TokenPairDto | MfaChallengeDto> {
     const login = await this.auth.login(user, clientInfo(request));
-    // No account can have a second factor yet; the two-factor login answers its challenge here.
-    if (login.outcome === 'second-factor-required') throw new NotImplementedException('Two-factor login is not available');
+    if (login.outcome === 'second-factor-required') {
+      const { mfaToken, methods, expiresIn } = login.challenge;
+      return { mfaRequired: true, mfaToken, methods, expiresIn };
+    }
     return this.deliver(login.tokens, request, reply);
+  }
+
+  @Public()
+  @UseGuards(ClientThrottleGuard)
+  @Post('mfa/verify')
+  @HttpCode(200)
+  @ApiHeader(TRANSPORT_DOC)
+  @ApiOperation({
+    operationId: 'verifyMfa',
+    summary: 'The login’s second step',
+    description:
+      'Completes a login that answered `mfaRequired` with a code from the authenticator app or a recovery code. ' +
+      'The mfaToken yields tokens once, lives 5 minutes and dies after 5 wrong codes; wrong codes also count toward the account’s lockout. ' +
+      'Cookie mode (`X-Token-Transport: cookie`) sets the refresh cookie as a login does.',
+  })
+  @ApiRateLimited('Account locked after repeated failures, or too many requests from this client; see Retry-After')
+  @ApiOkResponse({ type: TokenPairDto, description: 'The login’s tokens; the access token is fresh, amr ["pwd","otp"] or ["pwd","recovery"]', headers: SET_COOKIE })
+  @ApiErrors({
+    400: 'Malformed body, unknown fields, or not exactly one of code and recoveryCode',
+    401: 'Wrong or replayed code, or an invalid, used or expired mfaToken',
+  })
+  async verifyMfa(
+    @Body() dto: VerifyMfaDto,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<TokenPairDto> {
+    if ((dto.code === undefined) === (dto.recoveryCode === undefined)) {
+      throw new BadRequestException('Send exactly one of code and recoveryCode');
+    }
+    const proof = dto.code !== undefined ? { code: dto.code } : { recoveryCode: dto.recoveryCode! };
+    return this.deliver(await this.mfa.verify(dto.mfaToken, proof, clientInfo(request)), request, reply);
   }
 
   @Public()

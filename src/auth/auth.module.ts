@@ -1,8 +1,10 @@
 import { Module } from '@nestjs/common';
 import { PassportModule } from '@nestjs/passport';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { OneTimeTokensModule } from '../one-time-tokens/one-time-tokens.module.js';
 import { AbuseModule } from '../abuse/abuse.module.js';
+import { Clock } from '../common/clock.js';
+import { OneTimeTokensModule } from '../one-time-tokens/one-time-tokens.module.js';
+import { User } from '../users/user.entity.js';
 import { PasswordsModule } from '../passwords/passwords.module.js';
 import { SessionsModule } from '../sessions/sessions.module.js';
 import { UsersModule } from '../users/users.module.js';
@@ -16,6 +18,13 @@ import { PasswordResetService } from './email/password-reset.service.js';
 import { FreshGuard } from './guards/fresh.guard.js';
 import { JwtAuthGuard } from './guards/jwt-auth.guard.js';
 import { LoginService } from './login/login.service.js';
+import { MfaAdminController } from './mfa/mfa-admin.controller.js';
+import { MfaController } from './mfa/mfa.controller.js';
+import { MfaService } from './mfa/mfa.service.js';
+import { RecoveryCode } from './mfa/recovery-code.entity.js';
+import { SecretBox } from './mfa/secret-box.js';
+import { TotpAuthenticator } from './mfa/totp-authenticator.entity.js';
+import { TotpService } from './mfa/totp.js';
 import { Passkey } from './passkeys/passkey.entity.js';
 import { PasskeysController } from './passkeys/passkeys.controller.js';
 import { PasskeysService } from './passkeys/passkeys.service.js';
@@ -35,9 +44,9 @@ import { TokensService } from './tokens/tokens.service.js';
     SessionsModule,
     PasswordsModule,
     OneTimeTokensModule,
-    TypeOrmModule.forFeature([Passkey]),
+    TypeOrmModule.forFeature([Passkey, TotpAuthenticator, RecoveryCode, User]),
   ],
-  controllers: [AuthController, JwksController, AuthEmailController, UserEmailController, PasskeysController],
+  controllers: [AuthController, JwksController, AuthEmailController, UserEmailController, PasskeysController, MfaController, MfaAdminController],
   providers: [
     AuthService,
     LoginService,
@@ -45,6 +54,10 @@ import { TokensService } from './tokens/tokens.service.js';
     PasswordResetService,
     MailQuotaService,
     PasskeysService,
+    MfaService,
+    TotpService,
+    SecretBox,
+    Clock,
     KeyRing,
     TokensService,
     LocalStrategy,

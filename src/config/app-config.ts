@@ -3,6 +3,7 @@ import { AccountsConfig } from './accounts.config.js';
 import { AdminConfig } from './admin.config.js';
 import { DatabaseConfig } from './database.config.js';
 import { DocsConfig } from './docs.config.js';
+import { EncryptionConfig } from './encryption.config.js';
 import { EnvReader, type Environment } from './env-reader.js';
 import { HttpConfig } from './http.config.js';
 import { LoggingConfig } from './logging.config.js';
@@ -30,6 +31,7 @@ export class AppConfig {
   readonly logging: LoggingConfig;
   readonly mail: MailConfig;
   readonly metrics: MetricsConfig;
+  readonly encryption: EncryptionConfig;
   readonly webauthn: WebAuthnConfig;
 
   constructor(env: Environment) {
@@ -45,6 +47,7 @@ export class AppConfig {
     this.logging = new LoggingConfig(read, this.nodeEnv === 'test');
     this.mail = new MailConfig(read);
     this.metrics = new MetricsConfig(read);
+    this.encryption = new EncryptionConfig(read, this.nodeEnv === 'production');
     this.webauthn = new WebAuthnConfig(read, this.http.appUrl);
     read.assertValid();
   }

@@ -6,6 +6,7 @@ import { AdminConfig } from './admin.config.js';
 import { AppConfig } from './app-config.js';
 import { DatabaseConfig } from './database.config.js';
 import { DocsConfig } from './docs.config.js';
+import { EncryptionConfig } from './encryption.config.js';
 import { validateEnvironment } from './env.validation.js';
 import { HttpConfig } from './http.config.js';
 import { LoggingConfig } from './logging.config.js';
@@ -32,6 +33,7 @@ const AREAS = [
   area(LoggingConfig, (config) => config.logging),
   area(MailConfig, (config) => config.mail),
   area(MetricsConfig, (config) => config.metrics),
+  area(EncryptionConfig, (config) => config.encryption),
   area(WebAuthnConfig, (config) => config.webauthn),
 ];
 

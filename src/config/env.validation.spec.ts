@@ -28,14 +28,21 @@ describe('validateEnvironment', () => {
   it('requires a long JWT_SECRET in production', () => {
     expect(() => validateEnvironment({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET is required/);
     expect(() => validateEnvironment({ NODE_ENV: 'production', JWT_SECRET: 'short' })).toThrow(/JWT_SECRET must be at least 32/);
-    expect(() => validateEnvironment({ NODE_ENV: 'production', JWT_SECRET: SECRET })).not.toThrow();
+    expect(() => validateEnvironment({ NODE_ENV: 'production', JWT_SECRET: SECRET, ENCRYPTION_KEY: SECRET })).not.toThrow();
+  });
+
+  it('requires a long ENCRYPTION_KEY in production', () => {
+    expect(() => validateEnvironment({ NODE_ENV: 'production', JWT_SECRET: SECRET })).toThrow(/ENCRYPTION_KEY is required/);
+    expect(() => validateEnvironment({ NODE_ENV: 'production', JWT_SECRET: SECRET, ENCRYPTION_KEY: 'short' })).toThrow(
+      /ENCRYPTION_KEY must be at least 32/,
+    );
   });
 
   it('takes HS256, ES256 or EdDSA, and a key folder for the asymmetric ones in production', () => {
     expect(() => validateEnvironment({ JWT_ALGORITHM: 'RS256' })).toThrow(/JWT_ALGORITHM must be one of: HS256, ES256, EdDSA/);
     expect(() => validateEnvironment({ JWT_ALGORITHM: 'none' })).toThrow(/JWT_ALGORITHM/);
     expect(() => validateEnvironment({ JWT_ALGORITHM: 'ES256' })).not.toThrow();
-    const production = { NODE_ENV: 'production', JWT_SECRET: SECRET };
+    const production = { NODE_ENV: 'production', JWT_SECRET: SECRET, ENCRYPTION_KEY: SECRET };
     expect(() => validateEnvironment({ ...production, JWT_ALGORITHM: 'EdDSA' })).toThrow(/JWT_KEYS_DIR is required when NODE_ENV=production and JWT_ALGORITHM=EdDSA/);
     expect(() => validateEnvironment({ ...production, JWT_ALGORITHM: 'EdDSA', JWT_KEYS_DIR: '/etc/auth/keys' })).not.toThrow();
     expect(new AppConfig({ JWT_SECRET: SECRET }).tokens).toMatchObject({ algorithm: 'HS256', keysDir: 'data/keys' });

@@ -6,6 +6,8 @@ import { AuditEvent } from '../audit/audit-event.entity.js';
 import { AbuseCounter } from '../abuse/abuse-counter.entity.js';
 import { Author } from '../authors/author.entity.js';
 import { Passkey } from '../auth/passkeys/passkey.entity.js';
+import { RecoveryCode } from '../auth/mfa/recovery-code.entity.js';
+import { TotpAuthenticator } from '../auth/mfa/totp-authenticator.entity.js';
 import { OneTimeToken } from '../one-time-tokens/one-time-token.entity.js';
 import { Session } from '../sessions/session.entity.js';
 import { User } from '../users/user.entity.js';
@@ -13,7 +15,7 @@ import { TypeOrmLogger } from '../logging/typeorm-logger.js';
 import { DropTimedOutConnectionsSubscriber } from './drop-timed-out-connections.subscriber.js';
 import { migrations } from './migrations/index.js';
 
-export const entities = [User, Session, Author, AuditEvent, AbuseCounter, OneTimeToken, Passkey];
+export const entities = [User, Session, Author, AuditEvent, AbuseCounter, OneTimeToken, Passkey, TotpAuthenticator, RecoveryCode];
 
 const DB_TIMEOUT_MS = 1500;
 

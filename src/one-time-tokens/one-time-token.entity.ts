@@ -31,4 +31,8 @@ export class OneTimeToken {
 
   @Column({ name: 'used_at', type: Date, precision: 3, nullable: true })
   usedAt: Date | null;
+
+  /** Checks made with it so far, for tokens that allow only a few (an mfa token's codes). */
+  @Column({ type: 'integer', default: 0 })
+  attempts: number;
 }

@@ -39,7 +39,7 @@ export class OneTimeTokensService implements OnApplicationBootstrap, OnApplicati
     const token = randomBytes(TOKEN_BYTES).toString('base64url');
     const createdAt = new Date();
     const expiresAt = new Date(createdAt.getTime() + ttlSeconds * 1000);
-    await this.tokens.insert({ tokenHash: hashOf(token), purpose, subject, data: data === undefined ? null : JSON.stringify(data), createdAt, expiresAt, usedAt: null });
+    await this.tokens.insert({ tokenHash: hashOf(token), purpose, subject, data: data === undefined ? null : JSON.stringify(data), createdAt, expiresAt, usedAt: null, attempts: 0 });
     return { token, expiresAt };
   }
 
@@ -60,6 +60,36 @@ export class OneTimeTokensService implements OnApplicationBootstrap, OnApplicati
     if (result.affected !== 1) return undefined;
     const row = await this.tokens.findOneBy({ tokenHash });
     // Gone between the two statements: its user was deleted in that instant.
+    if (!row) return undefined;
+    return { subject: row.subject, data: row.data === null ? null : (JSON.parse(row.data) as T) };
+  }
+
+  /**
+   * Spends one of the token's `maxAttempts` checks without using it up, for a token that
+   * guards a guess (an mfa token and its codes). The attempt is counted before the check
+   * runs, by one conditional UPDATE, so even parallel requests get at most `maxAttempts`
+   * checks; after that the token answers nothing. A check that passes then `consume`s it.
+   */
+  async attempt<T extends Record<string, unknown> = Record<string, unknown>>(
+    purpose: string,
+    token: string,
+    maxAttempts: number,
+  ): Promise<ConsumedOneTimeToken<T> | undefined> {
+    if (typeof token !== 'string' || token.length === 0 || token.length > MAX_TOKEN_LENGTH) return undefined;
+    const tokenHash = hashOf(token);
+    const result = await this.tokens
+      .createQueryBuilder()
+      .update(OneTimeToken)
+      .set({ attempts: () => 'attempts + 1' })
+      .where('token_hash = :tokenHash AND purpose = :purpose AND used_at IS NULL AND expires_at > :now AND attempts < :maxAttempts', {
+        tokenHash,
+        purpose,
+        now: new Date(),
+        maxAttempts,
+      })
+      .execute();
+    if (result.affected !== 1) return undefined;
+    const row = await this.tokens.findOneBy({ tokenHash });
     if (!row) return undefined;
     return { subject: row.subject, data: row.data === null ? null : (JSON.parse(row.data) as T) };
   }

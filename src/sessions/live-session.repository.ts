@@ -16,7 +16,8 @@ export interface SessionWithUser {
 /** The lookup reads the user's public columns too, so GET /users/me needs no second query. */
 const SESSION_WITH_USER_SQL =
   'SELECT s.revoked_at, s.expires_at, s.last_used_at, ' +
-  'u.id, u.username, u.name, u.email, u.email_verified, u.role, u.status, u.created_at, u.updated_at, u.last_login_at ' +
+  'u.id, u.username, u.name, u.email, u.email_verified, u.role, u.status, u.created_at, u.updated_at, u.last_login_at, ' +
+  'u.mfa_enabled ' +
   'FROM sessions s INNER JOIN users u ON u.id = s.user_id WHERE s.id = ? AND s.user_id = ?';
 
 /** The same query in PostgreSQL's numbered placeholders. */
@@ -38,6 +39,8 @@ interface Row {
   created_at: unknown;
   updated_at: unknown;
   last_login_at: unknown;
+  /** SQLite and MySQL both hand back 0/1. */
+  mfa_enabled: unknown;
 }
 
 function toSessionWithUser(row: Row): SessionWithUser {
@@ -56,6 +59,7 @@ function toSessionWithUser(row: Row): SessionWithUser {
       createdAt: toDate(row.created_at),
       updatedAt: toDate(row.updated_at),
       lastLoginAt: toDateOrNull(row.last_login_at),
+      mfaEnabled: Boolean(Number(row.mfa_enabled)),
     },
   };
 }

@@ -52,6 +52,10 @@ export class User {
 
   @Column({ name: 'last_login_at', type: Date, precision: 3, nullable: true })
   lastLoginAt: Date | null;
+
+  /** True while a confirmed authenticator app guards the account's logins. */
+  @Column({ name: 'mfa_enabled', type: 'boolean', default: false })
+  mfaEnabled: boolean;
 }
 
 export { normalizeUsername } from '../common/username.js';

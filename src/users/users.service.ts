@@ -71,6 +71,7 @@ export class UsersService {
       createdAt: now,
       updatedAt: now,
       lastLoginAt: null,
+      mfaEnabled: false,
     });
     // insert, not save: save() wraps a SELECT and the INSERT in a transaction, and on a
     // Galera cluster a transaction that loses a conflict with another node fails as a

@@ -26,6 +26,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Secret, TOTP } from 'otpauth';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const SCREENSHOTS = path.join(ROOT, 'test/browser/screenshots');
@@ -101,6 +102,7 @@ async function startServer() {
     PORT: String(port),
     DATABASE_URL: `sqlite:${path.join(tmp, 'browser.db')}`,
     JWT_SECRET: randomString(48),
+    ENCRYPTION_KEY: randomString(48),
     REQUIRE_APPROVAL: 'true',
     // The suite makes more auth calls in a minute than a person would; the lockout step
     // needs only a few wrong passwords.
@@ -810,6 +812,62 @@ async function run() {
     await expectText(page.locator('#login-alert'), /./, 'the wrong-password message');
     await logIn(username, newPassword);
     await heading('Dashboard');
+  });
+
+  // Stands in for the user's authenticator app: the code for the key the page showed.
+  const appCode = (secret, timestamp) => new TOTP({ algorithm: 'SHA1', digits: 6, period: 30, secret: Secret.fromBase32(secret) }).generate({ timestamp });
+  let totpSecret = '';
+  let recoveryCodes = [];
+
+  await step('the user turns on two-factor login with the manual key and a code, and gets ten recovery codes', async () => {
+    await heading('Dashboard');
+    await page.getByRole('button', { name: 'Set up two-factor login' }).click();
+    await visible(page.locator('#two-factor-qr'), 'the QR code');
+    totpSecret = (await textOf(page.locator('#two-factor-secret'))).replace(/\s/g, '');
+    if (!/^[A-Z2-7]{32}$/.test(totpSecret)) fail(`the manual key "${totpSecret}" is not a base32 secret`);
+    await shot('two-factor-setup');
+    const form = page.locator('#two-factor-confirm');
+    await form.getByLabel('Code from the app').fill(appCode(totpSecret, Date.now()));
+    await form.getByRole('button', { name: 'Turn on' }).click();
+    await visible(page.locator('#recovery-codes'), 'the recovery codes');
+    recoveryCodes = (await page.locator('#recovery-codes code').allTextContents()).map((code) => code.trim());
+    if (recoveryCodes.length !== 10) fail(`expected 10 recovery codes, got ${recoveryCodes.length}`);
+    await visible(page.getByRole('link', { name: 'Download' }), 'the download link for the codes');
+    await shot('two-factor-codes');
+    await page.getByRole('button', { name: 'Done' }).click();
+    await expectText(page.locator('#two-factor-status'), /on/, 'the two-factor status');
+  });
+
+  await step('after logging out, the login asks for the app’s code and accepts it', async () => {
+    await page.locator('#logout-button').click();
+    await heading('Welcome back');
+    await logIn(username, newPassword);
+    const form = await visible(page.locator('#mfa'), 'the two-factor step');
+    await shot('login-two-factor');
+    // The set-up used this 30-second step's code; the next step's is within the allowed drift.
+    await form.getByLabel('Authentication code').fill(appCode(totpSecret, Date.now() + 30_000));
+    await form.getByRole('button', { name: 'Verify' }).click();
+    await heading('Dashboard');
+  });
+
+  await step('after logging out, a recovery code opens the account too', async () => {
+    await page.locator('#logout-button').click();
+    await heading('Welcome back');
+    await logIn(username, newPassword);
+    const form = await visible(page.locator('#mfa'), 'the two-factor step');
+    await form.getByLabel('Authentication code').fill('000000');
+    await form.getByRole('button', { name: 'Verify' }).click();
+    await expectText(page.locator('#mfa'), /not correct/, 'the wrong-code message');
+    await form.getByLabel('Authentication code').fill(recoveryCodes[0]);
+    await form.getByRole('button', { name: 'Verify' }).click();
+    await heading('Dashboard');
+  });
+
+  await step('the user turns two-factor login off again (the later steps log in with the password alone)', async () => {
+    await page.getByRole('button', { name: 'Turn off' }).click();
+    await page.getByRole('button', { name: 'Yes, turn off' }).click();
+    await expectText(page.locator('#two-factor-status'), /off/, 'the two-factor status');
+    await visible(page.getByRole('button', { name: 'Set up two-factor login' }), 'the set-up button again');
   });
 
   await step('log out everywhere ends on the login screen, and a reload stays there', async () => {

@@ -28,6 +28,8 @@ export async function runFlow(baseUrl: string, username: string, password: strin
 
   const loggedIn = await client.POST('/api/auth/login', { body: { username, password } });
   if (!loggedIn.data) fail('login', loggedIn.response.status, loggedIn.error);
+  // The login's 200 is either the tokens or, with two-factor login on, a challenge.
+  if ('mfaRequired' in loggedIn.data) throw new Error('login: a new account has no second factor');
   const refreshToken: string | undefined = loggedIn.data.refreshToken;
   if (!refreshToken) throw new Error('login: bearer mode must return the refresh token');
 

@@ -1,7 +1,7 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { TEST_JWT_SECRET } from './test-app.js';
+import { TEST_ENCRYPTION_KEY, TEST_JWT_SECRET } from './test-app.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const STARTUP_TIMEOUT_MS = 30_000;
@@ -61,6 +61,7 @@ export async function spawnServer(env: Record<string, string>, options: { port?:
       PATH: process.env.PATH ?? '',
       NODE_ENV: 'test',
       JWT_SECRET: TEST_JWT_SECRET,
+      ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
       THROTTLE_AUTH_LIMIT: '100000',
       LOGIN_MAX_FAILURES: '1000',
       LOG_LEVEL: 'silent',

@@ -12,6 +12,7 @@ import { validateResponses } from './openapi-validator.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
 
 export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
+export const TEST_ENCRYPTION_KEY = 'test-encryption-key-that-is-long-enough-0123456789';
 
 export interface TestApp {
   app: NestFastifyApplication;
@@ -37,6 +38,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     NODE_ENV: 'test',
     DATABASE_URL: database.url,
     JWT_SECRET: TEST_JWT_SECRET,
+    ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
     // Suites make many auth calls from one address; the throttle suite lowers this again.
     THROTTLE_AUTH_LIMIT: '100000',
     LOGIN_MAX_FAILURES: '1000',

@@ -239,8 +239,11 @@ export function adminView(ctx: ViewContext): void {
     );
     const save = h('button', { type: 'button', class: 'btn btn-primary btn-sm', hidden: true, onclick: () => void saveRow() }, 'Save', srOnly(` ${u.username}`));
     const del = h('button', { type: 'button', class: 'btn btn-danger-outline btn-sm', onclick: () => confirmDelete() }, 'Delete', srOnly(` ${u.username}`));
+    const resetMfa = u.mfaEnabled
+      ? h('button', { type: 'button', class: 'btn btn-secondary btn-sm', onclick: () => confirmResetMfa() }, 'Reset two-factor', srOnly(` for ${u.username}`))
+      : null;
     const copy = copyResetLinkButton(u);
-    const actions = h('div', { class: 'row-actions' }, save, copy, del);
+    const actions = h('div', { class: 'row-actions' }, save, copy, resetMfa, del);
     const onChange = () => {
       save.hidden = role.value === u.role && status.value === u.status;
     };
@@ -272,9 +275,36 @@ export function adminView(ctx: ViewContext): void {
       focusById('users-title');
     }
 
+    function confirmResetMfa(): void {
+      const yes = h('button', { type: 'button', class: 'btn btn-danger btn-sm', onclick: () => void doResetMfa(yes) }, 'Yes, reset', srOnly(` two-factor for ${u.username}`));
+      const cancel = h('button', { type: 'button', class: 'btn btn-ghost btn-sm', onclick: () => { replace(actions, save, resetMfa, del); resetMfa?.focus(); } }, 'Cancel');
+      replace(
+        actions,
+        h('div', { class: 'confirm-inline', role: 'group', 'aria-label': `Reset two-factor login of ${u.username}?` }, h('span', { class: 'confirm-text' }, 'Remove their authenticator app and recovery codes?'), yes, cancel),
+      );
+      yes.focus();
+    }
+
+    async function doResetMfa(btn: HTMLButtonElement): Promise<void> {
+      btn.setAttribute('aria-disabled', 'true');
+      try {
+        await session.withFreshLogin(
+          () => http.api<void>('DELETE', `/api/users/${encodeURIComponent(u.id)}/mfa`, { retry: false }),
+          'Resetting a user’s two-factor login is a sensitive action.',
+        );
+      } catch (err) {
+        btn.removeAttribute('aria-disabled');
+        reportError(err, 'Could not reset two-factor login.');
+        return;
+      }
+      toast(`Two-factor login of ${u.username} was reset.`);
+      await Promise.all([loadUsers(), loadAudit()]);
+      focusById('users-title');
+    }
+
     function confirmDelete(): void {
       const yes = h('button', { type: 'button', class: 'btn btn-danger btn-sm', onclick: () => void doDelete(yes) }, 'Yes, delete', srOnly(` ${u.username}`));
-      const cancel = h('button', { type: 'button', class: 'btn btn-ghost btn-sm', onclick: () => { replace(actions, save, copy, del); del.focus(); } }, 'Cancel');
+      const cancel = h('button', { type: 'button', class: 'btn btn-ghost btn-sm', onclick: () => { replace(actions, save, copy, resetMfa, del); del.focus(); } }, 'Cancel');
       replace(actions, h('div', { class: 'confirm-inline', role: 'group', 'aria-label': `Delete ${u.username}?` }, h('span', { class: 'confirm-text' }, 'Delete user and their authors?'), yes, cancel));
       yes.focus();
     }

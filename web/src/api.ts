@@ -16,6 +16,7 @@ export interface User {
   createdAt: string;
   updatedAt: string;
   lastLoginAt: string | null;
+  mfaEnabled: boolean;
 }
 
 export interface Author {
@@ -253,10 +254,37 @@ export async function api<T>(method: string, path: string, opts: RequestOptions 
   return data as T;
 }
 
-/** Password login in cookie mode; the access token it yields is fresh. */
-export async function login(username: string, password: string): Promise<void> {
+/** The password was right, but the account wants its second factor before any token. */
+export interface MfaChallenge {
+  mfaRequired: true;
+  mfaToken: string;
+  methods: string[];
+  expiresIn: number;
+}
+
+/**
+ * Password login in cookie mode; the access token it yields is fresh. For an account with
+ * two-factor login on it answers the challenge instead, and `verifyMfa` finishes the login.
+ */
+export async function login(username: string, password: string): Promise<MfaChallenge | null> {
   const res = await send('POST', '/api/auth/login', {
     body: { username, password },
+    auth: false,
+    headers: { ...COOKIE_MODE },
+  });
+  const data = await readJson(res);
+  if (!res.ok) throw errorFrom(res, data);
+  if ((data as Partial<MfaChallenge>).mfaRequired) return data as MfaChallenge;
+  accessToken = (data as TokenResponse).accessToken;
+  return null;
+}
+
+/** The login's second step: a 6-digit code from the app, or else a recovery code. */
+export async function verifyMfa(mfaToken: string, code: string): Promise<void> {
+  const typed = code.replace(/\s/g, '');
+  const proof = /^\d{6}$/.test(typed) ? { code: typed } : { recoveryCode: code.trim() };
+  const res = await send('POST', '/api/auth/mfa/verify', {
+    body: { mfaToken, ...proof },
     auth: false,
     headers: { ...COOKIE_MODE },
   });

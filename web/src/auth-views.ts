@@ -18,7 +18,11 @@ export function loginView(ctx: ViewContext): void {
     'Log in',
     async (f) => {
       try {
-        await session.signIn(f.value('username').trim(), f.value('password'));
+        const outcome = await session.signIn(f.value('username').trim(), f.value('password'));
+        if ('mfaRequired' in outcome) {
+          secondStep(outcome.mfaToken);
+          return;
+        }
       } catch (err) {
         if (err instanceof ApiError && (err.status === 401 || err.status === 403 || err.status === 429)) {
           // Wrong credentials, pending/disabled account, lockout: about the whole form.
@@ -32,6 +36,52 @@ export function loginView(ctx: ViewContext): void {
     },
     { label: 'Log in' },
   );
+  /** The password was right; the account wants its second factor before it opens. */
+  function secondStep(mfaToken: string): void {
+    const codeForm = new Form(
+      'mfa',
+      [
+        textField('mfa', {
+          name: 'code',
+          label: 'Authentication code',
+          autocomplete: 'one-time-code',
+          required: true,
+          hint: 'Enter the 6-digit code from your authenticator app. Lost your phone? Enter one of your recovery codes instead.',
+          attrs: { autocapitalize: 'none', spellcheck: 'false', maxlength: 64 },
+        }),
+      ],
+      'Verify',
+      async (f) => {
+        try {
+          await session.completeSignIn(mfaToken, f.value('code'));
+        } catch (err) {
+          if (err instanceof ApiError && err.status === 401 && /mfaToken/.test(err.message)) {
+            // Too many wrong codes, or it took too long: the password step starts over.
+            ctx.navigate('/login', { text: 'That sign-in attempt has expired. Please log in again.', kind: 'info' });
+            return;
+          }
+          if (err instanceof ApiError && (err.status === 400 || err.status === 401 || err.status === 429)) {
+            f.showFieldErrors({ code: [err.status === 429 ? err.messages.join(' ') : 'That code is not correct.'] }, []);
+            (f.control('code') as HTMLInputElement).value = '';
+            return;
+          }
+          throw err;
+        }
+        ctx.navigate(ctx.takeReturnTo() ?? '/dashboard');
+      },
+      { label: 'Two-factor verification' },
+    );
+    replace(
+      formCard,
+      h('h2', { class: 'card-title' }, 'Two-factor verification'),
+      h('p', { class: 'muted' }, 'Your account is protected by an authenticator app.'),
+      codeForm.el,
+      h('p', { class: 'card-footer muted' }, h('a', { href: '/login', onclick: (event: Event) => { event.preventDefault(); ctx.navigate('/login'); } }, 'Start over')),
+    );
+    codeForm.control('code').focus();
+  }
+
+  let formCard!: HTMLElement;
   replace(
     ctx.root,
     h(
@@ -43,14 +93,14 @@ export function loginView(ctx: ViewContext): void {
         h('h1', { tabindex: -1 }, 'Welcome back'),
         h('p', { class: 'muted' }, 'Log in to manage your authors, your sessions and your account.'),
       ),
-      card(
+      (formCard = card(
         notice ? h('div', { class: `alert alert-${notice.kind}`, role: 'status' }, notice.text) : null,
         h('h2', { class: 'card-title' }, 'Log in'),
         form.el,
         passkeyButton(ctx),
         forgotPasswordLink(),
         h('p', { class: 'card-footer muted' }, 'New here? ', h('a', { href: '/register' }, 'Create an account')),
-      ),
+      )),
     ),
   );
 }

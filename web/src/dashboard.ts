@@ -5,6 +5,7 @@ import { Form, textField } from './forms.js';
 import type { ViewContext } from './router.js';
 import { passkeysCard } from './passkeys.js';
 import * as session from './session.js';
+import { twoFactorCard } from './two-factor.js';
 
 export function statusBadge(status: User['status']): HTMLElement {
   return badge(status, status === 'active' ? 'success' : status === 'pending' ? 'warning' : 'danger');
@@ -65,6 +66,7 @@ export async function dashboardView(ctx: ViewContext): Promise<void> {
           deleteArea,
         ),
         passkeysCard(ctx),
+        twoFactorCard(),
       ),
     ),
   );

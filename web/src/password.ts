@@ -41,7 +41,8 @@ export function passwordView(ctx: ViewContext): void {
       try {
         // The route needs a fresh login. The current password typed here is that
         // confirmation: log in with it rather than asking for it a second time.
-        if (!session.hasFreshToken()) await session.freshLogin(currentPassword);
+        // With two-factor login on, that takes a code as well: the dialog below asks for both.
+        if (!session.hasFreshToken() && !withSecondFactor()) await session.freshLogin(currentPassword);
       } catch (err) {
         if (err instanceof ApiError && err.status === 401) {
           f.showFieldErrors({ currentPassword: ['The current password is not correct.'] }, []);
@@ -51,8 +52,10 @@ export function passwordView(ctx: ViewContext): void {
         return;
       }
       try {
-        await http.api<void>('PUT', '/api/users/me/password', { body: { currentPassword, newPassword }, retry: false });
+        const change = () => http.api<void>('PUT', '/api/users/me/password', { body: { currentPassword, newPassword }, retry: false });
+        await (withSecondFactor() ? session.withFreshLogin(change, 'Changing your password is a sensitive action.') : change());
       } catch (err) {
+        if (err instanceof session.ReauthCancelled) return;
         f.showError(err);
         return;
       }
@@ -74,4 +77,8 @@ export function passwordView(ctx: ViewContext): void {
       card(form.el),
     ),
   );
+}
+
+function withSecondFactor(): boolean {
+  return session.user()?.mfaEnabled === true;
 }

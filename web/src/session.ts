@@ -44,8 +44,15 @@ export async function restore(): Promise<boolean> {
   }
 }
 
-export async function signIn(username: string, password: string): Promise<User> {
-  await http.login(username, password);
+/** Answers the user, or the challenge when the account asks for its second factor first. */
+export async function signIn(username: string, password: string): Promise<User | http.MfaChallenge> {
+  const challenge = await http.login(username, password);
+  return challenge ?? loadMe();
+}
+
+/** The login's second step, with an app code or a recovery code. */
+export async function completeSignIn(mfaToken: string, code: string): Promise<User> {
+  await http.verifyMfa(mfaToken, code);
   return loadMe();
 }
 
@@ -102,11 +109,13 @@ export function hasFreshToken(): boolean {
  * Logs in again with the user's password to obtain a fresh token. The new login is a new
  * session; the one it replaces has no further use, so it is ended.
  */
-export async function freshLogin(password: string): Promise<void> {
+export async function freshLogin(password: string, code = ''): Promise<void> {
   const me = currentUser;
   if (!me) throw new ReauthCancelled();
   const oldSessionId = http.tokenClaims()?.sid;
-  await http.login(me.username, password);
+  const challenge = await http.login(me.username, password);
+  // With two-factor login on, a fresh token needs the second factor too.
+  if (challenge) await http.verifyMfa(challenge.mfaToken, code);
   const newSessionId = http.tokenClaims()?.sid;
   if (oldSessionId && newSessionId && oldSessionId !== newSessionId) {
     void http.api('DELETE', `/api/auth/sessions/${encodeURIComponent(oldSessionId)}`).catch(() => undefined);
@@ -134,10 +143,20 @@ function confirmPassword(reason: string): Promise<boolean> {
         // Lets password managers know which account this is.
         h('input', { type: 'text', name: 'username', autocomplete: 'username', value: me.username, hidden: true, readonly: true, tabindex: -1 }),
         textField('reauth', { name: 'password', label: 'Password', type: 'password', autocomplete: 'current-password', required: true }),
+        me.mfaEnabled
+          ? textField('reauth', {
+              name: 'code',
+              label: 'Authentication code',
+              autocomplete: 'one-time-code',
+              required: true,
+              hint: 'The 6-digit code from your authenticator app, or a recovery code.',
+              attrs: { autocapitalize: 'none', spellcheck: 'false' },
+            })
+          : null,
       ],
       'Confirm',
       async (f) => {
-        await freshLogin(f.value('password'));
+        await freshLogin(f.value('password'), me.mfaEnabled ? f.value('code') : '');
         finish(true);
       },
       {

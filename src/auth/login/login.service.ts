@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { AuthMethod } from '../../common/auth-method.js';
 import { DomainEventBus } from '../../common/events/domain-events.js';
+import { OneTimeTokensService } from '../../one-time-tokens/one-time-tokens.service.js';
 import type { SessionTransport } from '../../sessions/session.entity.js';
 import { SessionsService } from '../../sessions/sessions.service.js';
 import type { User } from '../../users/user.entity.js';
@@ -17,12 +18,27 @@ export interface ClientInfo {
 /** What a second step may accept (API.md's `methods`). */
 export type SecondFactorMethod = 'totp' | 'recovery';
 
+/** The one-time token purpose of the login's second step (API.md's `mfaToken`). */
+export const MFA_TOKEN_PURPOSE = 'mfa-login';
+/** API.md: the mfaToken lives 5 minutes ... */
+export const MFA_TOKEN_TTL_SECONDS = 5 * 60;
+/** ... and dies after 5 wrong codes. */
+export const MFA_TOKEN_MAX_ATTEMPTS = 5;
+
+/** What an mfa token remembers of its login attempt. */
+export interface MfaTokenData extends Record<string, unknown> {
+  amr: AuthMethod[];
+}
+
 /** A login whose first factor passed but which still needs a second one. */
 export interface SecondFactorChallenge {
   userId: string;
   /** The factors already passed; the second step adds its own and decides again. */
   amr: AuthMethod[];
   methods: SecondFactorMethod[];
+  /** Single-use, bound to this user and this attempt; the second step presents it. */
+  mfaToken: string;
+  expiresIn: number;
 }
 
 export type LoginOutcome =
@@ -33,9 +49,10 @@ export type LoginOutcome =
 const SECOND_FACTORS: readonly AuthMethod[] = ['otp', 'recovery', 'webauthn'];
 
 /**
- * The one place every login ends, whatever its first factor (password today; passkey, OpenID
- * Connect and the second step later): either the login is complete, and only then a session
- * and a fresh token exist, or it needs a second factor first.
+ * The one place every login ends, whatever its first factor (password and the two-factor
+ * second step today; passkey and OpenID Connect later): either the login is complete, and
+ * only then a session and a fresh token exist, or it needs a second factor first, and the
+ * challenge carries the mfaToken its second step presents.
  */
 @Injectable()
 export class LoginService {
@@ -44,20 +61,26 @@ export class LoginService {
     private readonly sessions: SessionsService,
     private readonly tokens: TokensService,
     private readonly events: DomainEventBus,
+    private readonly oneTimeTokens: OneTimeTokensService,
   ) {}
 
   /** `amr`: the factors this login has passed so far, e.g. ['pwd']. */
   async decide(user: User, amr: AuthMethod[], client: ClientInfo): Promise<LoginOutcome> {
     const methods = await this.secondFactorsOf(user);
     if (methods.length > 0 && !amr.some((method) => SECOND_FACTORS.includes(method))) {
-      return { outcome: 'second-factor-required', challenge: { userId: user.id, amr, methods } };
+      const data: MfaTokenData = { amr };
+      const { token } = await this.oneTimeTokens.issue(MFA_TOKEN_PURPOSE, user.id, MFA_TOKEN_TTL_SECONDS, data);
+      return {
+        outcome: 'second-factor-required',
+        challenge: { userId: user.id, amr, methods, mfaToken: token, expiresIn: MFA_TOKEN_TTL_SECONDS },
+      };
     }
     return { outcome: 'complete', tokens: await this.complete(user, amr, client) };
   }
 
-  /** The second factors the account has set up; no account can have one yet. */
-  private secondFactorsOf(_user: User): Promise<SecondFactorMethod[]> {
-    return Promise.resolve([]);
+  /** The second factors the account has set up: a confirmed app comes with recovery codes. */
+  private secondFactorsOf(user: User): Promise<SecondFactorMethod[]> {
+    return Promise.resolve(user.mfaEnabled ? ['totp', 'recovery'] : []);
   }
 
   /** A completed interactive login is the only source of a fresh access token. */

@@ -28,6 +28,15 @@ export interface DomainEvents {
   'password.changed': { userId: string; ip?: string };
   /** A wrong current password on a password change: counts like a failed login. */
   'password.failed': { userId: string; ip?: string };
+  'mfa.enabled': { userId: string; ip?: string };
+  /** The user turned two-factor login off (an admin's reset is `mfa.reset`). */
+  'mfa.disabled': { userId: string; ip?: string };
+  /** An admin removed a user's authenticator app and recovery codes. */
+  'mfa.reset': { actorId: string; userId: string; ip?: string };
+  /** A wrong (or replayed) code at the login's second step: counts like a failed login. */
+  'mfa.failed': { userId: string; method: 'totp' | 'recovery'; ip?: string };
+  'mfa.recovery_used': { userId: string; remaining: number; ip?: string };
+  'mfa.recovery_regenerated': { userId: string; ip?: string };
   'passkey.added': { userId: string; passkeyId: string; name: string; ip?: string };
   'passkey.removed': { userId: string; passkeyId: string; ip?: string };
   /** A correctly signed passkey login whose counter did not move forward: a cloned authenticator? */

@@ -7,6 +7,7 @@ export const API_TAGS = {
   users: 'The caller’s account, and user administration for admins',
   authors: 'Authors owned by the user who created them; admins see all',
   audit: 'Security and administration events (admins only)',
+  'two-factor': 'The caller’s authenticator app (TOTP) and recovery codes; every change needs a fresh token',
   operations: 'Health of the service and its database',
 } as const;
 

@@ -9,6 +9,7 @@ import { OneTimeTokens1796091700000 } from './1796091700000-one-time-tokens.js';
 import { SessionTransport1796092000000 } from './1796092000000-session-transport.js';
 import { UserEmail1796100000000 } from './1796100000000-user-email.js';
 import { Passkeys1796100100000 } from './1796100100000-passkeys.js';
+import { TwoFactor1796100200000 } from './1796100200000-two-factor.js';
 
 /** Every migration, oldest first; the app, the tests and the CLI all run this list. */
 export const migrations = [
@@ -23,4 +24,5 @@ export const migrations = [
   SessionTransport1796092000000,
   UserEmail1796100000000,
   Passkeys1796100100000,
+  TwoFactor1796100200000,
 ];

@@ -34,6 +34,9 @@ export class UserResponseDto {
   @ApiProperty({ type: String, format: 'date-time', nullable: true })
   lastLoginAt: Date | null;
 
+  @ApiProperty({ description: 'True while an authenticator app is confirmed for the account' })
+  mfaEnabled: boolean;
+
   static from(user: User): UserResponseDto {
     return {
       id: user.id,
@@ -46,6 +49,7 @@ export class UserResponseDto {
       createdAt: user.createdAt,
       updatedAt: user.updatedAt,
       lastLoginAt: user.lastLoginAt,
+      mfaEnabled: user.mfaEnabled,
     };
   }
 }

@@ -8,7 +8,7 @@ import {
 } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { Public } from '../../common/decorators/public.decorator.js';
-import { ErrorResponseDto } from '../../common/dto/error-response.dto.js';
+import { ErrorResponseDto } from '../../common/openapi/error-response.dto.js';
 import { ClientThrottleGuard } from '../../abuse/client-throttle.guard.js';
 import { ApiRateLimited } from '../../common/openapi/decorators.js';
 import { ForgotPasswordResponseDto } from './dto/forgot-password-response.dto.js';

@@ -19,7 +19,7 @@ import { CurrentUser } from '../../common/decorators/current-user.decorator.js';
 import { Fresh } from '../../common/decorators/fresh.decorator.js';
 import { Roles } from '../../common/decorators/roles.decorator.js';
 import { ApiUuidParam } from '../../common/openapi/decorators.js';
-import { ErrorResponseDto } from '../../common/dto/error-response.dto.js';
+import { ErrorResponseDto } from '../../common/openapi/error-response.dto.js';
 import { Role } from '../../common/role.enum.js';
 import { UserResponseDto } from '../../users/dto/user-response.dto.js';
 import { ChangeEmailDto } from './dto/change-email.dto.js';

@@ -52,7 +52,9 @@ describe('KeyRing', () => {
 describe('KeyRing with a key folder', () => {
   let folder: string;
   const ring = (env: Record<string, string> = {}) =>
-    new KeyRing(new AppConfig({ NODE_ENV: 'test', JWT_SECRET: SECRET, JWT_ALGORITHM: 'ES256', JWT_KEYS_DIR: folder, ...env }).tokens);
+    new KeyRing(
+      new AppConfig({ NODE_ENV: 'test', JWT_SECRET: SECRET, ENCRYPTION_KEY: SECRET, JWT_ALGORITHM: 'ES256', JWT_KEYS_DIR: folder, ...env }).tokens,
+    );
   const age = (file: string, secondsAgo: number) => {
     const when = new Date(Date.now() - secondsAgo * 1000);
     utimesSync(file, when, when);

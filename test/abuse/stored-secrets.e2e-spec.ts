@@ -4,7 +4,7 @@ import { bearer, registerAndLogin, registerUser } from '../support/auth-helpers.
 import { createTestApp, strongPassword, uniqueName, type TestApp } from '../support/test-app.js';
 import { createTestDatabase } from '../support/test-database.js';
 
-const usesSqlite = !process.env.TEST_MYSQL_URL;
+const usesSqlite = !process.env.TEST_MYSQL_URL && !process.env.TEST_POSTGRES_URL;
 
 /** What the service writes down about failed logins, and who may read its files. */
 describe('stored secrets', () => {

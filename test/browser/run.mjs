@@ -902,6 +902,7 @@ async function run() {
     await passkeys.getByLabel('Name').fill('Chromium');
     await passkeys.getByRole('button', { name: 'Add a passkey' }).click();
     await visible(page.locator('li[data-passkey-id]', { hasText: 'Chromium' }), 'the new passkey in the list');
+    await shot('passkeys');
     const { credentials } = await cdp.send('WebAuthn.getCredentials', { authenticatorId });
     if (credentials.length !== 1 || !credentials[0].isResidentCredential) fail(`expected one discoverable credential, got ${JSON.stringify(credentials)}`);
     await page.locator('#logout-button').click();
@@ -964,6 +965,7 @@ async function run() {
     const link = await mailedLink(outbox, email, 'reset-password');
     await page.goto(link);
     await heading('Choose a new password');
+    await shot('reset-password');
     const form = page.locator('#reset');
     await form.getByLabel('New password', { exact: true }).fill(resetPassword);
     await form.getByLabel('Repeat new password').fill(resetPassword);

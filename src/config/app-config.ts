@@ -9,6 +9,7 @@ import { HttpConfig } from './http.config.js';
 import { LoggingConfig } from './logging.config.js';
 import { MailConfig } from './mail.config.js';
 import { MetricsConfig } from './metrics.config.js';
+import { OidcConfig } from './oidc.config.js';
 import { TokensConfig } from './tokens.config.js';
 import { WebAuthnConfig } from './webauthn.config.js';
 
@@ -33,6 +34,7 @@ export class AppConfig {
   readonly metrics: MetricsConfig;
   readonly encryption: EncryptionConfig;
   readonly webauthn: WebAuthnConfig;
+  readonly oidc: OidcConfig;
 
   constructor(env: Environment) {
     const read = new EnvReader(env);
@@ -49,6 +51,7 @@ export class AppConfig {
     this.metrics = new MetricsConfig(read);
     this.encryption = new EncryptionConfig(read, this.nodeEnv === 'production');
     this.webauthn = new WebAuthnConfig(read, this.http.appUrl);
+    this.oidc = new OidcConfig(read, this.http.appUrl);
     read.assertValid();
   }
 }

@@ -12,6 +12,7 @@ import { HttpConfig } from './http.config.js';
 import { LoggingConfig } from './logging.config.js';
 import { MailConfig } from './mail.config.js';
 import { MetricsConfig } from './metrics.config.js';
+import { OidcConfig } from './oidc.config.js';
 import { TokensConfig } from './tokens.config.js';
 import { WebAuthnConfig } from './webauthn.config.js';
 
@@ -35,6 +36,7 @@ const AREAS = [
   area(MetricsConfig, (config) => config.metrics),
   area(EncryptionConfig, (config) => config.encryption),
   area(WebAuthnConfig, (config) => config.webauthn),
+  area(OidcConfig, (config) => config.oidc),
 ];
 
 @Global()

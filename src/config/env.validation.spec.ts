@@ -179,4 +179,31 @@ describe('WebAuthnConfig', () => {
     expect(() => validateEnvironment({ APP_URL: 'ftp://example.com' })).toThrow(/APP_URL/);
     expect(() => validateEnvironment({ WEBAUTHN_RP_ID: 'https://example.com' })).toThrow(/WEBAUTHN_RP_ID/);
   });
+  describe('OIDC_PROVIDERS', () => {
+    const entry = { id: 'google', name: 'Google', issuer: 'https://accounts.google.com', clientId: 'id', clientSecret: 'secret' };
+    const env = (value: unknown) => ({ OIDC_PROVIDERS: typeof value === 'string' ? value : JSON.stringify(value) });
+
+    it('is optional and parses a valid list', () => {
+      expect(new AppConfig({}).oidc.providers).toEqual([]);
+      const config = new AppConfig({ ...env([entry]), APP_URL: 'https://auth.example.com' });
+      expect(config.oidc.providers).toEqual([entry]);
+      expect(config.oidc.callbackUrl('google')).toBe('https://auth.example.com/api/auth/oidc/google/callback');
+    });
+
+    it('refuses malformed lists, naming the variable', () => {
+      for (const bad of [
+        'not json',
+        { ...entry },
+        [{ ...entry, id: 'Has Space' }],
+        [entry, { ...entry, name: 'Again' }],
+        [{ ...entry, issuer: 'accounts.google.com' }],
+        [{ ...entry, issuer: 'ftp://accounts.google.com' }],
+        [{ ...entry, clientSecret: '' }],
+        [{ ...entry, extra: true }],
+        [{ id: 'x' }],
+      ]) {
+        expect(() => validateEnvironment(env(bad))).toThrow(/OIDC_PROVIDERS/);
+      }
+    });
+  });
 });

@@ -32,6 +32,9 @@ export const AUDIT_ACTIONS = [
   'passkey.added',
   'passkey.removed',
   'passkey.counter_regressed',
+  'oidc.linked',
+  'oidc.unlinked',
+  'oidc.failed',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

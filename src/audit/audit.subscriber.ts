@@ -151,6 +151,32 @@ export class AuditSubscriber {
       detail: { passkeyId: event.passkeyId, stored: String(event.stored), received: String(event.received) },
     });
   }
+
+  @OnEvent('oidc.linked', STRICT)
+  oidcLinked(event: DomainEvents['oidc.linked']): Promise<void> {
+    return this.audit.record({
+      action: 'oidc.linked',
+      actorId: event.userId,
+      targetId: event.userId,
+      ip: event.ip,
+      detail: { provider: event.provider, created: String(event.created) },
+    });
+  }
+
+  @OnEvent('oidc.unlinked', STRICT)
+  oidcUnlinked(event: DomainEvents['oidc.unlinked']): Promise<void> {
+    return this.audit.record({ action: 'oidc.unlinked', actorId: event.userId, targetId: event.userId, ip: event.ip, detail: { provider: event.provider } });
+  }
+
+  @OnEvent('oidc.failed', STRICT)
+  oidcFailed(event: DomainEvents['oidc.failed']): Promise<void> {
+    return this.audit.record({
+      action: 'oidc.failed',
+      targetId: event.userId,
+      ip: event.ip,
+      detail: { ...(event.provider === null ? {} : { provider: event.provider }), reason: event.reason },
+    });
+  }
 }
 
 /** What was typed as a username is sometimes a password: keep it only when it could be a username. */

@@ -66,7 +66,8 @@ export class AuthService {
     const lockoutKey = loginLockoutKey(byEmail?.username ?? username);
     await this.lockout.begin(lockoutKey, { username, ip });
     const user = byEmail === undefined ? await this.users.findByUsername(username) : byEmail;
-    const valid = user ? await this.passwords.verify(user.passwordHash, password) : await this.passwords.verifyDummy(password);
+    // A passwordless account (made by an OIDC login) answers exactly like a wrong password, at the same cost.
+    const valid = user?.passwordHash ? await this.passwords.verify(user.passwordHash, password) : await this.passwords.verifyDummy(password);
     if (!user || !valid) {
       await this.events.emit('login.failed', { userId: user?.id ?? null, username, ip });
       throw new UnauthorizedException(INVALID_CREDENTIALS);
@@ -78,7 +79,7 @@ export class AuthService {
     if (this.accounts.requireEmailVerification && user.email && !user.emailVerified) {
       throw new ForbiddenException('Email address not verified: follow the link mailed to you, or ask for a new one');
     }
-    if (this.passwords.needsRehash(user.passwordHash)) {
+    if (user.passwordHash && this.passwords.needsRehash(user.passwordHash)) {
       await this.users.setPasswordHash(user.id, await this.passwords.hash(password));
     }
     return user;

@@ -103,8 +103,12 @@ function sameString(a: string, b: string): boolean {
 }
 
 /** Secure, `__Host-` cookies everywhere except plain-http localhost, where browsers would drop them. */
+export function usesSecureCookies(request: FastifyRequest): boolean {
+  return request.protocol === 'https' || !LOCAL_HOSTS.has(request.hostname.replace(/:\d+$/, ''));
+}
+
 function cookieSet(request: FastifyRequest): CookieSet {
-  const secure = request.protocol === 'https' || !LOCAL_HOSTS.has(request.hostname.replace(/:\d+$/, ''));
+  const secure = usesSecureCookies(request);
   return secure
     ? { secure, refresh: HOST_PREFIX + REFRESH_COOKIE, csrf: HOST_PREFIX + CSRF_COOKIE, refreshPath: '/' }
     : { secure, refresh: REFRESH_COOKIE, csrf: CSRF_COOKIE, refreshPath: LOCAL_REFRESH_COOKIE_PATH };

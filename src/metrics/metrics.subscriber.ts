@@ -18,6 +18,12 @@ export class MetricsSubscriber {
     this.metrics.logins.inc({ outcome: 'failure' });
   }
 
+  /** An OIDC login that went wrong counts with the failed logins. */
+  @OnEvent('oidc.failed')
+  oidcFailed(): void {
+    this.metrics.logins.inc({ outcome: 'failure' });
+  }
+
   @OnEvent('login.refused')
   loginRefused(): void {
     this.metrics.logins.inc({ outcome: 'locked' });

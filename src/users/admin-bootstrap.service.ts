@@ -31,7 +31,7 @@ export class AdminBootstrapService implements OnApplicationBootstrap {
     const existing = await this.users.findByUsername(username);
     if (existing) {
       // Someone may have registered that name first: only the holder of ADMIN_PASSWORD gets promoted.
-      if (await this.passwords.verify(existing.passwordHash, password)) {
+      if (existing.passwordHash && (await this.passwords.verify(existing.passwordHash, password))) {
         await this.users.makeActiveAdmin(existing.id);
         this.logger.log(`Promoted the existing user "${existing.username}" to an active admin (ADMIN_USERNAME)`);
       } else {

@@ -51,7 +51,7 @@ export class UsersController {
   @ApiRateLimited('Locked after repeated wrong passwords (login and this route count together), or too many requests from this client; see Retry-After')
   @ApiNoContentResponse({ description: 'Password changed; every other session of the user is revoked' })
   @ApiErrors({
-    400: 'Missing fields, or a new password the policy refuses (the message says what to change)',
+    400: 'Missing fields, a new password the policy refuses (the message says what to change), or an account without a password yet (made by an OpenID Connect login: it sets one with a reset link)',
     401: `${FRESH_401}, or the current password is wrong`,
   })
   changePassword(@CurrentUser() caller: AuthUser, @Body() dto: ChangePasswordDto, @Req() request: FastifyRequest): Promise<void> {

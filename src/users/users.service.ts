@@ -29,6 +29,8 @@ const LAST_ADMIN = 'This change would leave no active admin';
 
 type Standing = Pick<User, 'role' | 'status'>;
 
+export const NO_PASSWORD_YET = 'This account has no password yet: set one with a reset link (Forgot password)';
+
 export interface NewUser {
   username: string;
   password: string;
@@ -118,6 +120,9 @@ export class UsersService {
    */
   async changePassword(id: string, currentSessionId: string, currentPassword: string, newPassword: string, ip?: string): Promise<void> {
     const user = await this.getById(id);
+    // An account made by an OIDC login has no password to confirm: it sets its first one through
+    // a reset link (proof of the mailbox), never with a session token alone.
+    if (!user.passwordHash) throw new BadRequestException(NO_PASSWORD_YET);
     const lockoutKey = accountLockoutKey(user.usernameNormalized);
     await this.lockout.begin(lockoutKey, { username: user.username, ip });
     if (!(await this.passwords.verify(user.passwordHash, currentPassword))) {

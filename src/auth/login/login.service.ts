@@ -87,7 +87,7 @@ export class LoginService {
   private async complete(user: User, amr: AuthMethod[], client: ClientInfo): Promise<IssuedTokens> {
     const session = await this.sessions.create(user.id, client.userAgent, client.ip, amr, client.transport ?? 'bearer');
     await this.users.recordLogin(user.id, session.createdAt);
-    await this.events.emit('login.succeeded', { userId: user.id, sessionId: session.id, ip: client.ip });
+    await this.events.emit('login.succeeded', { userId: user.id, sessionId: session.id, amr, ip: client.ip });
     return this.tokens.issuePair({
       userId: user.id,
       sessionId: session.id,

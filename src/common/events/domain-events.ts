@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
+import type { AuthMethod } from '../auth-method.js';
 import type { Role } from '../role.enum.js';
 
 /** How an admin's change moved an account; each kind is also its audit action (`user.<kind>`). */
@@ -13,7 +14,8 @@ export interface DomainEvents {
   'user.registered': { userId: string; username: string };
   'user.updated': { kind: UserChangeKind; actorId: string; userId: string; ip?: string; from: string; to: string };
   'user.deleted': { actorId: string; userId: string; username: string; role: Role; ip?: string };
-  'login.succeeded': { userId: string; sessionId: string; ip?: string };
+  /** `amr`: how the login was made (e.g. ['oidc'], ['pwd', 'otp']). */
+  'login.succeeded': { userId: string; sessionId: string; amr: AuthMethod[]; ip?: string };
   /** `username` is what was typed; `userId` is null when it names no account. */
   'login.failed': { userId: string | null; username: string; ip?: string };
   /** The attempt that spent an account's failure budget (once per lock). */
@@ -41,6 +43,15 @@ export interface DomainEvents {
   'passkey.removed': { userId: string; passkeyId: string; ip?: string };
   /** A correctly signed passkey login whose counter did not move forward: a cloned authenticator? */
   'passkey.counter_regressed': { userId: string; passkeyId: string; stored: number; received: number; ip?: string };
+  /** An OpenID Provider's account was linked to a user: to an existing account by its verified email, or to one just `created`. */
+  'oidc.linked': { userId: string; provider: string; created: boolean; ip?: string };
+  /** The user unlinked a provider's account. */
+  'oidc.unlinked': { userId: string; provider: string; ip?: string };
+  /**
+   * An OIDC login that ended at the web client's login page (or a refused login code):
+   * `reason` is the error code the browser got; `userId` when an account was concerned.
+   */
+  'oidc.failed': { provider: string | null; reason: string; userId: string | null; ip?: string };
   /** A per-client throttle refused a request. */
   'throttle.refused': { scope: string };
   /**

@@ -10,6 +10,7 @@ import { SessionTransport1796092000000 } from './1796092000000-session-transport
 import { UserEmail1796100000000 } from './1796100000000-user-email.js';
 import { Passkeys1796100100000 } from './1796100100000-passkeys.js';
 import { TwoFactor1796100200000 } from './1796100200000-two-factor.js';
+import { OidcIdentities1796100300000 } from './1796100300000-oidc-identities.js';
 
 /** Every migration, oldest first; the app, the tests and the CLI all run this list. */
 export const migrations = [
@@ -25,4 +26,5 @@ export const migrations = [
   UserEmail1796100000000,
   Passkeys1796100100000,
   TwoFactor1796100200000,
+  OidcIdentities1796100300000,
 ];

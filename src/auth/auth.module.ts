@@ -17,6 +17,7 @@ import { MailQuotaService } from './email/mail-quota.service.js';
 import { PasswordResetService } from './email/password-reset.service.js';
 import { FreshGuard } from './guards/fresh.guard.js';
 import { JwtAuthGuard } from './guards/jwt-auth.guard.js';
+import { LoginMethods } from './login/login-methods.js';
 import { LoginService } from './login/login.service.js';
 import { MfaAdminController } from './mfa/mfa-admin.controller.js';
 import { MfaController } from './mfa/mfa.controller.js';
@@ -25,6 +26,12 @@ import { RecoveryCode } from './mfa/recovery-code.entity.js';
 import { SecretBox } from './mfa/secret-box.js';
 import { TotpAuthenticator } from './mfa/totp-authenticator.entity.js';
 import { TotpService } from './mfa/totp.js';
+import { IdentitiesController } from './oidc/identities.controller.js';
+import { IdentitiesService } from './oidc/identities.service.js';
+import { OidcClients } from './oidc/oidc-clients.js';
+import { OidcController } from './oidc/oidc.controller.js';
+import { OidcService } from './oidc/oidc.service.js';
+import { UserIdentity } from './oidc/user-identity.entity.js';
 import { Passkey } from './passkeys/passkey.entity.js';
 import { PasskeysController } from './passkeys/passkeys.controller.js';
 import { PasskeysService } from './passkeys/passkeys.service.js';
@@ -44,12 +51,16 @@ import { TokensService } from './tokens/tokens.service.js';
     SessionsModule,
     PasswordsModule,
     OneTimeTokensModule,
-    TypeOrmModule.forFeature([Passkey, TotpAuthenticator, RecoveryCode, User]),
+    TypeOrmModule.forFeature([Passkey, TotpAuthenticator, RecoveryCode, User, UserIdentity]),
   ],
-  controllers: [AuthController, JwksController, AuthEmailController, UserEmailController, PasskeysController, MfaController, MfaAdminController],
+  controllers: [AuthController, JwksController, AuthEmailController, UserEmailController, PasskeysController, MfaController, MfaAdminController, OidcController, IdentitiesController],
   providers: [
     AuthService,
     LoginService,
+    LoginMethods,
+    OidcClients,
+    OidcService,
+    IdentitiesService,
     EmailVerificationService,
     PasswordResetService,
     MailQuotaService,

@@ -5,6 +5,7 @@ import type { DataSourceOptions } from 'typeorm';
 import { AuditEvent } from '../audit/audit-event.entity.js';
 import { AbuseCounter } from '../abuse/abuse-counter.entity.js';
 import { Author } from '../authors/author.entity.js';
+import { UserIdentity } from '../auth/oidc/user-identity.entity.js';
 import { Passkey } from '../auth/passkeys/passkey.entity.js';
 import { RecoveryCode } from '../auth/mfa/recovery-code.entity.js';
 import { TotpAuthenticator } from '../auth/mfa/totp-authenticator.entity.js';
@@ -15,7 +16,7 @@ import { TypeOrmLogger } from '../logging/typeorm-logger.js';
 import { DropTimedOutConnectionsSubscriber } from './drop-timed-out-connections.subscriber.js';
 import { migrations } from './migrations/index.js';
 
-export const entities = [User, Session, Author, AuditEvent, AbuseCounter, OneTimeToken, Passkey, TotpAuthenticator, RecoveryCode];
+export const entities = [User, Session, Author, AuditEvent, AbuseCounter, OneTimeToken, Passkey, TotpAuthenticator, RecoveryCode, UserIdentity];
 
 const DB_TIMEOUT_MS = 1500;
 

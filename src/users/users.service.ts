@@ -9,7 +9,7 @@ import {
 } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { DataSource, Repository } from 'typeorm';
+import { DataSource, IsNull, Repository } from 'typeorm';
 import { AccountLockout, accountLockoutKey } from '../abuse/account-lockout.js';
 import type { AuthUser } from '../common/auth-user.js';
 import { DomainEventBus, type UserChangeKind } from '../common/events/domain-events.js';
@@ -81,6 +81,37 @@ export class UsersService {
     // index like on any server (409).
     await this.users.insert(user);
     return user;
+  }
+
+  /**
+   * An account made by an OpenID Connect login: no password (it logs in through its provider
+   * until it sets one with a reset link); the address is verified when the provider says so.
+   */
+  async createPasswordless(input: { username: string; name: string | null; email: string | null; emailVerified: boolean; status: UserStatus }): Promise<User> {
+    const now = new Date();
+    const user = this.users.create({
+      id: randomUUID(),
+      username: input.username,
+      usernameNormalized: normalizeUsername(input.username),
+      name: input.name,
+      email: input.email,
+      emailNormalized: input.email ? normalizeEmail(input.email) : null,
+      emailVerified: input.email !== null && input.emailVerified,
+      passwordHash: null,
+      role: Role.User,
+      status: input.status,
+      createdAt: now,
+      updatedAt: now,
+      lastLoginAt: null,
+      mfaEnabled: false,
+    });
+    await this.users.insert(user);
+    return user;
+  }
+
+  /** Undoes createPasswordless when the login it was made for lost a race; nothing can refer to it yet. */
+  async removeUnused(id: string): Promise<void> {
+    await this.users.delete({ id, lastLoginAt: IsNull() });
   }
 
   findById(id: string): Promise<User | null> {

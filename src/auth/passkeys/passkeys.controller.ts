@@ -75,7 +75,7 @@ export class PasskeysController {
     400: 'The id is not a UUID',
     401: FRESH_401,
     404: 'Not one of the caller’s passkeys',
-    409: 'The account’s only way to log in (no password, last passkey)',
+    409: 'The account’s only way to log in (no password, no other passkey, no linked OpenID Connect identity)',
   })
   remove(@CurrentUser() caller: AuthUser, @Param('id', new ParseUUIDPipe()) id: string, @Req() request: FastifyRequest): Promise<void> {
     return this.passkeys.remove(caller, id, request.ip);

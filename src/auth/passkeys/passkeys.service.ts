@@ -18,6 +18,7 @@ import { WebAuthnConfig } from '../../config/webauthn.config.js';
 import { OneTimeTokensService } from '../../one-time-tokens/one-time-tokens.service.js';
 import { UserStatus } from '../../users/user.entity.js';
 import { UsersService } from '../../users/users.service.js';
+import { LoginMethods } from '../login/login-methods.js';
 import { type ClientInfo, type LoginOutcome, LoginService } from '../login/login.service.js';
 import { PasskeyResponseDto } from './dto/passkey-response.dto.js';
 import { Passkey } from './passkey.entity.js';
@@ -50,6 +51,7 @@ export class PasskeysService {
     private readonly logins: LoginService,
     private readonly events: DomainEventBus,
     private readonly config: WebAuthnConfig,
+    private readonly loginMethods: LoginMethods,
   ) {}
 
   async list(userId: string): Promise<PasskeyResponseDto[]> {
@@ -122,9 +124,8 @@ export class PasskeysService {
   async remove(caller: AuthUser, id: string, ip?: string): Promise<void> {
     const passkey = await this.passkeys.findOneBy({ id, userId: caller.id });
     if (!passkey) throw new NotFoundException('Passkey not found');
-    // Every account has a password today, so this never refuses; it guards passwordless accounts to come.
     const user = await this.users.getById(caller.id);
-    if (!user.passwordHash && (await this.passkeys.countBy({ userId: caller.id })) <= 1) {
+    if (!(await this.loginMethods.remainWithout(user, { passkeyId: id }))) {
       throw new ConflictException('This is the account’s only way to log in');
     }
     await this.passkeys.delete({ id, userId: caller.id });

@@ -1,0 +1,35 @@
+import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
+import { DomainEventBus } from '../../common/events/domain-events.js';
+import { UsersService } from '../../users/users.service.js';
+import { LoginMethods } from '../login/login-methods.js';
+import { UserIdentityDto } from './dto/user-identity.dto.js';
+import { UserIdentity } from './user-identity.entity.js';
+
+/** The caller's linked OpenID Connect identities. */
+@Injectable()
+export class IdentitiesService {
+  constructor(
+    @InjectRepository(UserIdentity) private readonly identities: Repository<UserIdentity>,
+    private readonly users: UsersService,
+    private readonly loginMethods: LoginMethods,
+    private readonly events: DomainEventBus,
+  ) {}
+
+  async list(userId: string): Promise<UserIdentityDto[]> {
+    const rows = await this.identities.find({ where: { userId }, order: { linkedAt: 'ASC', provider: 'ASC' } });
+    return rows.map((row) => UserIdentityDto.from(row));
+  }
+
+  async unlink(userId: string, provider: string, ip?: string): Promise<void> {
+    const identity = await this.identities.findOneBy({ userId, provider });
+    if (!identity) throw new NotFoundException('No identity of this provider is linked to the account');
+    const user = await this.users.getById(userId);
+    if (!(await this.loginMethods.remainWithout(user, { provider }))) {
+      throw new ConflictException('This is the account’s only way to log in: set a password or add a passkey first');
+    }
+    await this.identities.delete({ id: identity.id, userId });
+    await this.events.emit('oidc.unlinked', { userId, provider, ip });
+  }
+}

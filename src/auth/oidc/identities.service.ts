@@ -7,6 +7,8 @@ import { LoginMethods } from '../login/login-methods.js';
 import { UserIdentityDto } from './dto/user-identity.dto.js';
 import { UserIdentity } from './user-identity.entity.js';
 
+const PROVIDER_ID = /^[a-z0-9][a-z0-9_-]{0,31}$/;
+
 /** The caller's linked OpenID Connect identities. */
 @Injectable()
 export class IdentitiesService {
@@ -23,7 +25,8 @@ export class IdentitiesService {
   }
 
   async unlink(userId: string, provider: string, ip?: string): Promise<void> {
-    const identity = await this.identities.findOneBy({ userId, provider });
+    // Not a provider id at all (e.g. a NUL byte, which PostgreSQL refuses outright): nothing to look up.
+    const identity = PROVIDER_ID.test(provider) ? await this.identities.findOneBy({ userId, provider }) : null;
     if (!identity) throw new NotFoundException('No identity of this provider is linked to the account');
     const user = await this.users.getById(userId);
     if (!(await this.loginMethods.remainWithout(user, { provider }))) {

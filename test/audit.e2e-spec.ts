@@ -161,6 +161,9 @@ describe('audit log', () => {
         'mfa.failed',
         'mfa.recovery_used',
         'mfa.recovery_regenerated',
+        'oidc.linked',
+        'oidc.unlinked',
+        'oidc.failed',
       ].sort(),
     );
     // Every action this suite caused is in the published list.

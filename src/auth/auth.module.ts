@@ -15,7 +15,7 @@ import { UserEmailController } from './email/user-email.controller.js';
 import { EmailVerificationService } from './email/email-verification.service.js';
 import { MailQuotaService } from './email/mail-quota.service.js';
 import { PasswordResetService } from './email/password-reset.service.js';
-import { FreshGuard } from './guards/fresh.guard.js';
+import { AccessPolicyGuard } from './guards/access-policy.guard.js';
 import { JwtAuthGuard } from './guards/jwt-auth.guard.js';
 import { LoginService } from './login/login.service.js';
 import { MfaAdminController } from './mfa/mfa-admin.controller.js';
@@ -28,7 +28,6 @@ import { TotpService } from './mfa/totp.js';
 import { Passkey } from './passkeys/passkey.entity.js';
 import { PasskeysController } from './passkeys/passkeys.controller.js';
 import { PasskeysService } from './passkeys/passkeys.service.js';
-import { RolesGuard } from './guards/roles.guard.js';
 import { JwtRefreshStrategy } from './strategies/jwt-refresh.strategy.js';
 import { JwtStrategy } from './strategies/jwt.strategy.js';
 import { LocalStrategy } from './strategies/local.strategy.js';
@@ -64,9 +63,8 @@ import { TokensService } from './tokens/tokens.service.js';
     JwtStrategy,
     JwtRefreshStrategy,
     JwtAuthGuard,
-    RolesGuard,
-    FreshGuard,
+    AccessPolicyGuard,
   ],
-  exports: [JwtAuthGuard, RolesGuard, FreshGuard],
+  exports: [JwtAuthGuard, AccessPolicyGuard],
 })
 export class AuthModule {}

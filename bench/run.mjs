@@ -9,6 +9,13 @@
 // on a shared machine the speed drifts by ±10 % between runs of a few seconds, and a
 // baseline measured once at the start would carry that drift into the ratio.
 //
+// /me (at LOG_LEVEL=silent and at the default info) runs in the same rounds as three floors:
+// the JWT reference (node:http + jsonwebtoken), NestJS + Fastify with one plain route, and
+// NestJS + Fastify behind a global passport-jwt guard (bench/nest-baseline.mjs).
+//
+// metrics: a pair of services, METRICS_PORT set against unset, /me in alternating rounds:
+// what the Prometheus metrics cost.
+//
 // es256: a second pair of services, JWT_ALGORITHM=ES256 against the HS256 default, /me and
 // logins in alternating rounds; and what one signature check costs each way, measured here,
 // to show why /me does not pay it (the service verifies a token string once per process).
@@ -23,7 +30,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const ALL_SCENARIOS = ['me', 'authors', 'login', 'storm', 'defaultlog', 'es256'];
+const ALL_SCENARIOS = ['me', 'authors', 'login', 'storm', 'defaultlog', 'es256', 'metrics'];
 
 const { values: options } = parseArgs({
   options: {
@@ -223,6 +230,27 @@ async function startReference() {
   };
 }
 
+/** NestJS + Fastify alone (`plain`) or with a global passport-jwt guard (`passport`): see nest-baseline.mjs. */
+async function startNestBaseline(mode) {
+  const child = fork(join(ROOT, 'bench/nest-baseline.mjs'), [mode], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH, JWT_SECRET, PORT: String(await freePort()), NODE_ENV: 'production' },
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  children.add(child);
+  const { port } = await new Promise((resolve, reject) => {
+    child.once('message', resolve);
+    child.once('exit', () => reject(new Error(`the Nest baseline (${mode}) exited during start-up`)));
+  });
+  return {
+    base: `http://127.0.0.1:${port}`,
+    async stop() {
+      child.kill('SIGTERM');
+      children.delete(child);
+    },
+  };
+}
+
 /** The argon2 ceiling child; `run(seconds)` measures one slice (see lib-argon2-ceiling.mjs). */
 async function startCeiling() {
   const child = fork(join(ROOT, 'bench/lib-argon2-ceiling.mjs'), [String(DURATION), String(ARGON2_IN_FLIGHT), join(DIST, 'src/passwords/password.service.js')], {
@@ -415,25 +443,49 @@ async function measure(opts, pid) {
 }
 
 /**
- * A scenario and its baseline in ROUNDS alternating rounds (baseline first), after a warm-up
- * of both. The scenario's figures cover all its rounds (p99: the worst round's); the ratio is
- * the median of the per-round ratios. `baseline(seconds)` resolves to an object with `rps`.
+ * A scenario and its baseline(s) in ROUNDS alternating rounds (baselines first), after a
+ * warm-up of each. The scenario's figures cover all its rounds (p99: the worst round's); a
+ * ratio is the median of the per-round ratios. `baseline` is `(seconds) => {rps, ...}`, or an
+ * object of named ones: then `versus` holds the ratio to each, and `ratio`/`baseline` are
+ * the first one's.
  */
 async function measurePaired(opts, pid, baseline) {
+  const baselines = typeof baseline === 'function' ? { baseline } : baseline;
+  const names = Object.keys(baselines);
   if (WARMUP > 0) {
-    await baseline(WARMUP);
+    for (const name of names) await baselines[name](WARMUP);
     await cannon({ ...opts, duration: WARMUP });
   }
   const slice = DURATION / ROUNDS;
   const rounds = [];
-  const cpuBefore = procCpuMs(pid);
+  const cpuMs = { run: 0 };
   for (let i = 0; i < ROUNDS; i++) {
-    const base = await baseline(slice);
+    const bases = {};
+    for (const name of names) bases[name] = await baselines[name](slice);
+    const cpuBefore = procCpuMs(pid);
     const run = summarize(await cannon({ ...opts, duration: slice }));
-    rounds.push({ base, run, ratio: run.rps / base.rps });
+    cpuMs.run += procCpuMs(pid) - cpuBefore;
+    rounds.push({ bases, run });
   }
   const runs = rounds.map((r) => r.run);
   const requests = sum(runs.map((r) => r.requests));
+  const versus = Object.fromEntries(
+    names.map((name) => {
+      const ratios = rounds.map((r) => r.run.rps / r.bases[name].rps);
+      const bases = rounds.map((r) => r.bases[name]);
+      return [
+        name,
+        {
+          ratio: round(median(ratios), 3),
+          roundRatios: ratios.map((ratio) => round(ratio, 3)),
+          rps: round(median(bases.map((b) => b.rps)), 1),
+          p50: median(bases.map((b) => b.p50 ?? 0)),
+          p99: Math.max(...bases.map((b) => b.p99 ?? 0)),
+        },
+      ];
+    }),
+  );
+  const first = versus[names[0]];
   return {
     rps: round(requests / DURATION),
     p50: median(runs.map((r) => r.p50)),
@@ -443,10 +495,11 @@ async function measurePaired(opts, pid, baseline) {
     non2xx: sum(runs.map((r) => r.non2xx)),
     errors: sum(runs.map((r) => r.errors)),
     timeouts: sum(runs.map((r) => r.timeouts)),
-    cpuUsPerRequest: pid ? round(((procCpuMs(pid) - cpuBefore) * 1000) / Math.max(1, requests)) : undefined,
-    ratio: round(median(rounds.map((r) => r.ratio)), 3),
-    roundRatios: rounds.map((r) => round(r.ratio, 3)),
-    baseline: { rps: round(median(rounds.map((r) => r.base.rps)), 1), p50: median(rounds.map((r) => r.base.p50 ?? 0)), p99: Math.max(...rounds.map((r) => r.base.p99 ?? 0)) },
+    cpuUsPerRequest: pid ? round((cpuMs.run * 1000) / Math.max(1, requests)) : undefined,
+    ratio: first.ratio,
+    roundRatios: first.roundRatios,
+    baseline: { rps: first.rps, p50: first.p50, p99: first.p99 },
+    ...(names.length > 1 ? { versus } : {}),
   };
 }
 
@@ -576,6 +629,33 @@ async function signatureCheckCost(es256Token, keysDir, hs256Token) {
   return { es256: time(es256Token, publicKey, 'ES256'), hs256: time(hs256Token, secret, 'HS256') };
 }
 
+/** The same service with METRICS_PORT set and unset, /me in alternating rounds: what metrics cost. */
+async function benchMetrics(name, newDatabase) {
+  log(`${name}: GET /api/users/me with metrics on against metrics off`);
+  const offDatabase = await newDatabase();
+  const onDatabase = await newDatabase();
+  const off = await startService({ label: `${name}-metrics-off`, databaseUrl: offDatabase.url, env: { LOG_LEVEL: 'silent' } });
+  const metricsPort = await freePort();
+  const on = await startService({ label: `${name}-metrics-on`, databaseUrl: onDatabase.url, env: { LOG_LEVEL: 'silent', METRICS_PORT: String(metricsPort) } });
+  try {
+    const offSeed = await seed(off, offDatabase.url, { authors: false });
+    const onSeed = await seed(on, onDatabase.url, { authors: false });
+    const offMe = getOptions(off.base, '/api/users/me', offSeed.accessToken);
+    const me = await measurePaired(getOptions(on.base, '/api/users/me', onSeed.accessToken), on.child.pid, async (seconds) =>
+      summarize(await cannon({ ...offMe, duration: seconds })),
+    );
+    // The scrape must show this very traffic, or the "on" side measured nothing.
+    const scrape = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    const counted = [...scrape.matchAll(/^http_request_duration_seconds_count\{[^}]*route="\/api\/users\/me"[^}]*status="200"[^}]*\} (\d+)/gm)].reduce((total, m) => total + Number(m[1]), 0);
+    if (counted < me.requests) throw new Error(`the metrics endpoint counted ${counted} requests to /me, the bench sent ${me.requests}`);
+    return { me, counted };
+  } finally {
+    await Promise.all([off.stop(), on.stop()]);
+    await offDatabase.drop();
+    await onDatabase.drop();
+  }
+}
+
 async function benchOn(name, databaseUrl, newDatabase, reference, ceiling) {
   log(`${name}: starting the service (LOG_LEVEL=silent)`);
   const service = await startService({ label: name, databaseUrl, env: { LOG_LEVEL: 'silent' } });
@@ -586,7 +666,7 @@ async function benchOn(name, databaseUrl, newDatabase, reference, ceiling) {
     const me = getOptions(service.base, '/api/users/me', seeded.accessToken);
     if (SCENARIOS.has('me')) {
       log(`${name}: GET /api/users/me`);
-      result.me = await measurePaired(me, service.child.pid, reference.measure);
+      result.me = await measurePaired(me, service.child.pid, reference.floors);
       result.me.ratioToReference = result.me.ratio;
     }
     if (SCENARIOS.has('authors')) {
@@ -623,7 +703,7 @@ async function benchOn(name, databaseUrl, newDatabase, reference, ceiling) {
     const logged = await startService({ label: `${name}-default-log`, databaseUrl: database.url, env: { LOG_LEVEL: undefined } });
     try {
       const seeded = await seed(logged, database.url, { authors: false });
-      result.meDefaultLogLevel = await measurePaired(getOptions(logged.base, '/api/users/me', seeded.accessToken), logged.child.pid, reference.measure);
+      result.meDefaultLogLevel = await measurePaired(getOptions(logged.base, '/api/users/me', seeded.accessToken), logged.child.pid, reference.floors);
       result.meDefaultLogLevel.ratioToReference = result.meDefaultLogLevel.ratio;
       result.meDefaultLogLevel.peakRssMb = round(logged.peakRssMb(), 1);
     } finally {
@@ -639,8 +719,17 @@ function checks(db) {
   const list = [];
   const add = (name, value, ok, target) => list.push({ name, value, target, ok });
   if (db.me) {
-    add('/me ratio to reference', db.me.ratioToReference, db.me.ratioToReference >= 0.4, '>= 0.40');
+    add('/me (silent) ratio to reference', db.me.ratioToReference, db.me.ratioToReference >= 0.55, '>= 0.55');
     add('/me p99 ms', db.me.p99, db.me.p99 < 50, '< 50');
+  }
+  if (db.meDefaultLogLevel?.versus) {
+    const versus = db.meDefaultLogLevel.versus;
+    add('/me (info) ratio to reference', versus.reference.ratio, versus.reference.ratio >= 0.45, '>= 0.45');
+    add('/me (info) ratio to Nest + passport-jwt', versus.nestPassport.ratio, versus.nestPassport.ratio >= 1.2, '>= 1.20');
+  }
+  if (db.metrics) {
+    add('/me metrics on ratio to off', db.metrics.me.ratio, db.metrics.me.ratio >= 0.97, '>= 0.97');
+    if (db.metrics.me.non2xx || db.metrics.me.errors || db.metrics.me.timeouts) add('metrics failed requests', db.metrics.me.non2xx + db.metrics.me.errors, false, '0');
   }
   if (db.login) add('login ratio to argon2', db.login.ratioToArgon2, db.login.ratioToArgon2 >= 0.85, '>= 0.85');
   if (db.storm) add('/me p99 ms during logins', db.storm.me.p99, db.storm.me.p99 < 100, '< 100');
@@ -682,12 +771,17 @@ function table(report) {
   lines.push(`${'scenario'.padEnd(44)}${pad('req/s', 9)}${pad('p50 ms', 8)}${pad('p99 ms', 8)}${pad('CPU µs', 8)}   vs ceiling`);
   const argon2Label = `argon2id verify, m=${report.argon2.params.m} t=${report.argon2.params.t} p=${report.argon2.params.p}, ${report.argon2.inFlight} in flight`;
   const rounds = (r) => `median of ${r.roundRatios.length} rounds: ${r.roundRatios.join(' ')}`;
+  const FLOORS = { reference: 'floor: node:http + jsonwebtoken', nestPlain: 'floor: Nest + Fastify, plain route', nestPassport: 'floor: Nest + Fastify + passport-jwt' };
+  /** The floors /me ran beside, then /me with its ratio to each. */
+  const floorRows = (run, label) => {
+    const versus = run.versus ?? { reference: { ...run.baseline, ratio: run.ratio, roundRatios: run.roundRatios } };
+    for (const [name, floor] of Object.entries(versus)) lines.push(row(FLOORS[name] ?? name, floor, 'in the same alternating rounds'));
+    lines.push(row(label, run, ''));
+    for (const [name, floor] of Object.entries(versus)) lines.push(`${''.padEnd(6)}${floor.ratio} x ${FLOORS[name]?.slice(7) ?? name} (${rounds(floor)})`);
+  };
   for (const db of report.databases) {
     lines.push(`--- ${db.database}${db.authorsSeededVia === 'none' ? '' : ` (authors seeded via ${db.authorsSeededVia})`}`);
-    if (db.me) {
-      lines.push(row('reference: node:http + jsonwebtoken', db.me.baseline, 'alternating with the next row'));
-      lines.push(row('GET /api/users/me', db.me, `${db.me.ratioToReference} x reference (${rounds(db.me)})`));
-    }
+    if (db.me) floorRows(db.me, 'GET /api/users/me (LOG_LEVEL=silent)');
     if (db.authors?.skipped) lines.push(`${'GET /api/authors?limit=20'.padEnd(44)}  skipped: ${db.authors.skipped}`);
     else if (db.authors) lines.push(row('GET /api/authors?limit=20', db.authors));
     if (db.login) {
@@ -698,9 +792,10 @@ function table(report) {
       lines.push(row('GET /api/users/me during login storm', db.storm.me));
       lines.push(row('  logins/s during that storm', db.storm.login));
     }
-    if (db.meDefaultLogLevel) {
-      lines.push(row('reference: node:http + jsonwebtoken', db.meDefaultLogLevel.baseline, 'alternating with the next row'));
-      lines.push(row('GET /api/users/me, default log level (info)', db.meDefaultLogLevel, `${db.meDefaultLogLevel.ratioToReference} x reference (${rounds(db.meDefaultLogLevel)})`));
+    if (db.meDefaultLogLevel) floorRows(db.meDefaultLogLevel, 'GET /api/users/me (default LOG_LEVEL=info)');
+    if (db.metrics) {
+      lines.push(row('GET /api/users/me, metrics off', db.metrics.me.baseline, 'alternating with the next row'));
+      lines.push(row('GET /api/users/me, METRICS_PORT set', db.metrics.me, `${db.metrics.me.ratio} x metrics off (${rounds(db.metrics.me)})`));
     }
     if (db.peakRssMb !== undefined) lines.push(`peak RSS of the service: ${db.peakRssMb} MB`);
     if (db.es256) {
@@ -749,12 +844,29 @@ async function main() {
     if (result.non2xx) throw new Error('the reference server rejected the token');
     return result;
   };
+  // /me is measured against three floors in the same rounds: the JWT reference, Nest + Fastify
+  // with one plain route, and the same behind a global passport-jwt guard.
+  const token = await referenceToken();
+  const nestPlain = await startNestBaseline('plain');
+  const nestPassport = await startNestBaseline('passport');
+  const measureAt = (base, path) => async (seconds) => {
+    const result = summarize(await cannon({ ...getOptions(base, path, token), duration: seconds }));
+    if (result.non2xx) throw new Error(`${base}${path} rejected the token`);
+    return result;
+  };
+  reference.floors = {
+    reference: reference.measure,
+    nestPlain: measureAt(nestPlain.base, '/api/users/me'),
+    nestPassport: measureAt(nestPassport.base, '/api/users/me'),
+  };
   const ceiling = await startCeiling();
   report.argon2 = await ceiling.run(1);
   try {
     report.databases = await benchDatabases(reference, ceiling);
   } finally {
     await reference.stop();
+    await nestPlain.stop();
+    await nestPassport.stop();
     await ceiling.stop();
   }
   for (const db of report.databases) db.checks = checks(db);
@@ -774,6 +886,7 @@ async function benchDatabases(reference, ceiling) {
     };
     databases.push(await benchDatabase('sqlite', newSqlite, reference, ceiling));
     if (SCENARIOS.has('es256')) databases.at(-1).es256 = await benchEs256('sqlite', newSqlite);
+    if (SCENARIOS.has('metrics')) databases.at(-1).metrics = await benchMetrics('sqlite', newSqlite);
   }
   if (process.env.BENCH_MYSQL_URL) {
     const newMysql = () => createMysqlDatabase(process.env.BENCH_MYSQL_URL);

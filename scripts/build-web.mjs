@@ -6,6 +6,8 @@ import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
 if (existsSync('web/tsconfig.json')) {
+  // The API types come from docs/openapi.json (openapi-typescript), fresh at every build.
+  execFileSync(process.execPath, ['scripts/web-types.mjs'], { stdio: 'inherit' });
   execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'web/tsconfig.json'], { stdio: 'inherit' });
   rmSync('dist/web', { recursive: true, force: true });
   mkdirSync('dist/web', { recursive: true });

@@ -5,9 +5,8 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from './audit/audit.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { AuthorsModule } from './authors/authors.module.js';
-import { FreshGuard } from './auth/guards/fresh.guard.js';
+import { AccessPolicyGuard } from './auth/guards/access-policy.guard.js';
 import { JwtAuthGuard } from './auth/guards/jwt-auth.guard.js';
-import { RolesGuard } from './auth/guards/roles.guard.js';
 import { EventsModule } from './common/events/events.module.js';
 import { HttpErrorFilter } from './common/filters/http-error.filter.js';
 import { VALIDATION_OPTIONS } from './common/validation-options.js';
@@ -41,10 +40,9 @@ import { UsersModule } from './users/users.module.js';
     OneTimeTokensModule,
   ],
   providers: [
-    // Order matters: who you are, then what your role allows, then how fresh your token is.
+    // Order matters: who you are (a live session), then what your role allows and how fresh your token is.
     { provide: APP_GUARD, useExisting: JwtAuthGuard },
-    { provide: APP_GUARD, useExisting: RolesGuard },
-    { provide: APP_GUARD, useExisting: FreshGuard },
+    { provide: APP_GUARD, useExisting: AccessPolicyGuard },
     {
       provide: APP_PIPE,
       useValue: new ValidationPipe({ ...VALIDATION_OPTIONS, transform: true, stopAtFirstError: false }),

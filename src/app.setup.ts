@@ -18,6 +18,12 @@ import { requestIdFor } from './logging/request-id.js';
 export const BODY_LIMIT_BYTES = 100 * 1024;
 export const MAX_JSON_DEPTH = 32;
 
+/**
+ * Every API answer, errors included: no sniffing a JSON body into something executable, and
+ * no browser or proxy may keep it (it carries tokens and account data).
+ */
+const API_HEADERS = { 'x-content-type-options': 'nosniff', 'cache-control': 'no-store' } as const;
+
 /** The built web client; present after `npm run build`. */
 const WEB_ROOT = fileURLToPath(new URL('../web', import.meta.url));
 
@@ -81,7 +87,10 @@ export async function setupApp(app: NestFastifyApplication): Promise<void> {
   });
 
   await app.register(cookie);
-  const securityHeaders = helmetHeaders({
+  // helmet's full set (CSP, frame options, COOP, ...) governs documents: the web client's
+  // pages, the explorer and static files. A JSON answer is never rendered as a page, so it
+  // gets only what applies to it (API_HEADERS): ~650 bytes less on every API call.
+  const documentHeaders = helmetHeaders({
     contentSecurityPolicy: {
       directives: {
         defaultSrc: ["'self'"],
@@ -100,9 +109,9 @@ export async function setupApp(app: NestFastifyApplication): Promise<void> {
     },
   });
   fastify.addHook('onRequest', (request, reply, done) => {
-    reply.headers(securityHeaders);
-    // API answers carry tokens and account data: no browser or proxy may keep them, errors included.
-    if (isApiPath(request.url)) reply.header('cache-control', 'no-store');
+    if (isApiPath(request.url)) reply.headers(API_HEADERS);
+    else if (request.url.startsWith('/.well-known/')) reply.header('x-content-type-options', 'nosniff');
+    else reply.headers(documentHeaders);
     done();
   });
 

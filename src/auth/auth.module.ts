@@ -15,7 +15,7 @@ import { UserEmailController } from './email/user-email.controller.js';
 import { EmailVerificationService } from './email/email-verification.service.js';
 import { MailQuotaService } from './email/mail-quota.service.js';
 import { PasswordResetService } from './email/password-reset.service.js';
-import { FreshGuard } from './guards/fresh.guard.js';
+import { AccessPolicyGuard } from './guards/access-policy.guard.js';
 import { JwtAuthGuard } from './guards/jwt-auth.guard.js';
 import { LoginMethods } from './login/login-methods.js';
 import { LoginService } from './login/login.service.js';
@@ -35,7 +35,6 @@ import { UserIdentity } from './oidc/user-identity.entity.js';
 import { Passkey } from './passkeys/passkey.entity.js';
 import { PasskeysController } from './passkeys/passkeys.controller.js';
 import { PasskeysService } from './passkeys/passkeys.service.js';
-import { RolesGuard } from './guards/roles.guard.js';
 import { JwtRefreshStrategy } from './strategies/jwt-refresh.strategy.js';
 import { JwtStrategy } from './strategies/jwt.strategy.js';
 import { LocalStrategy } from './strategies/local.strategy.js';
@@ -75,9 +74,8 @@ import { TokensService } from './tokens/tokens.service.js';
     JwtStrategy,
     JwtRefreshStrategy,
     JwtAuthGuard,
-    RolesGuard,
-    FreshGuard,
+    AccessPolicyGuard,
   ],
-  exports: [JwtAuthGuard, RolesGuard, FreshGuard],
+  exports: [JwtAuthGuard, AccessPolicyGuard],
 })
 export class AuthModule {}

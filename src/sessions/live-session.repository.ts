@@ -5,11 +5,15 @@ import type { Role } from '../common/role.enum.js';
 import type { UserResponseDto } from '../users/dto/user-response.dto.js';
 import type { UserStatus } from '../users/user.entity.js';
 
-/** A session row and its user's public columns, as the per-request lookup reads them. */
+/**
+ * A session row and its user's public columns, as the per-request lookup reads them. Times
+ * are epoch milliseconds (the checks only compare them) and the user's are ISO strings (the
+ * answer only prints them): no Date objects on the hot path.
+ */
 export interface SessionWithUser {
-  revokedAt: Date | null;
-  expiresAt: Date;
-  lastUsedAt: Date;
+  revoked: boolean;
+  expiresAtMs: number;
+  lastUsedAtMs: number;
   user: UserResponseDto;
 }
 
@@ -45,21 +49,21 @@ interface Row {
 
 function toSessionWithUser(row: Row): SessionWithUser {
   return {
-    revokedAt: toDateOrNull(row.revoked_at),
-    expiresAt: toDate(row.expires_at),
-    lastUsedAt: toDate(row.last_used_at),
+    revoked: row.revoked_at !== null && row.revoked_at !== undefined,
+    expiresAtMs: epochMs(row.expires_at),
+    lastUsedAtMs: epochMs(row.last_used_at),
     user: {
       id: row.id,
       username: row.username,
       name: row.name,
       email: row.email,
-      emailVerified: Boolean(Number(row.email_verified)),
+      emailVerified: row.email_verified === 1 || row.email_verified === true || row.email_verified === '1',
       role: row.role,
       status: row.status,
-      createdAt: toDate(row.created_at),
-      updatedAt: toDate(row.updated_at),
-      lastLoginAt: toDateOrNull(row.last_login_at),
-      mfaEnabled: Boolean(Number(row.mfa_enabled)),
+      createdAt: isoString(row.created_at),
+      updatedAt: isoString(row.updated_at),
+      lastLoginAt: row.last_login_at === null || row.last_login_at === undefined ? null : isoString(row.last_login_at),
+      mfaEnabled: row.mfa_enabled === 1 || row.mfa_enabled === true || row.mfa_enabled === '1',
     },
   };
 }
@@ -133,12 +137,19 @@ export class LiveSessionRepository {
   }
 }
 
-/** SQLite hands back 'YYYY-MM-DD HH:MM:SS.SSS' (UTC) text, mysql2 and pg a Date. */
-function toDate(value: unknown): Date {
-  if (value instanceof Date) return value;
-  return new Date(String(value).replace(' ', 'T') + 'Z');
+/**
+ * A timestamp as the drivers hand it back, as ISO 8601: mysql2 and pg give a Date; SQLite
+ * gives UTC text, 'YYYY-MM-DD HH:MM:SS.SSS' as TypeORM writes it or without the fraction as
+ * SQLite's own defaults write it, which only needs its separator and zone put in.
+ */
+export function isoString(value: unknown): string {
+  if (value instanceof Date) return value.toISOString();
+  const text = String(value);
+  if (text.length === 23 && text[10] === ' ') return `${text.slice(0, 10)}T${text.slice(11)}Z`;
+  if (text.length === 19 && text[10] === ' ') return `${text.slice(0, 10)}T${text.slice(11)}.000Z`;
+  return new Date(text.replace(' ', 'T') + 'Z').toISOString();
 }
 
-function toDateOrNull(value: unknown): Date | null {
-  return value === null || value === undefined ? null : toDate(value);
+function epochMs(value: unknown): number {
+  return value instanceof Date ? value.getTime() : Date.parse(isoString(value));
 }

@@ -60,10 +60,10 @@ export class SessionsService {
    */
   async findLive(sessionId: string, userId: string): Promise<UserResponseDto | undefined> {
     const found = await this.liveSessions.find(sessionId, userId);
-    if (!found || found.revokedAt !== null || found.user.status !== UserStatus.Active) return undefined;
+    if (!found || found.revoked || found.user.status !== UserStatus.Active) return undefined;
     const now = Date.now();
-    if (found.expiresAt.getTime() <= now) return undefined;
-    if (now - found.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
+    if (found.expiresAtMs <= now) return undefined;
+    if (now - found.lastUsedAtMs > LAST_USED_RESOLUTION_MS) {
       this.sessions
         .update({ id: sessionId }, { lastUsedAt: new Date(now) })
         .catch((error: Error) => this.logger.warn(`Could not record session use: ${error.message}`));

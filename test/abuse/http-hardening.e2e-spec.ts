@@ -27,8 +27,8 @@ describe('HTTP hardening', () => {
   });
 
   describe('security headers', () => {
-    it('sends helmet headers and no x-powered-by on API responses', async () => {
-      const response = await t.http().get('/api/health');
+    it('sends helmet’s document headers on pages, and no x-powered-by', async () => {
+      const response = await t.http().get('/docs');
       expect(response.status).toBe(200);
       expect(response.headers['x-powered-by']).toBeUndefined();
       expect(response.headers['x-content-type-options']).toBe('nosniff');
@@ -43,12 +43,16 @@ describe('HTTP hardening', () => {
       expect(policy['object-src']).toEqual(["'none'"]);
     });
 
-    it('sends them on errors too', async () => {
-      const response = await t.http().get('/api/users/me');
-      expect(response.status).toBe(401);
-      expect(response.headers['x-content-type-options']).toBe('nosniff');
-      expect(response.headers['content-security-policy']).toEqual(expect.any(String));
-      expect(response.headers['x-powered-by']).toBeUndefined();
+    it('sends JSON answers only the headers that apply to them: nosniff and no-store, errors included', async () => {
+      for (const response of [await t.http().get('/api/health'), await t.http().get('/api/users/me'), await t.http().get('/api/nowhere')]) {
+        expect(response.headers['content-type']).toMatch(/^application\/json/);
+        expect(response.headers['x-content-type-options']).toBe('nosniff');
+        expect(response.headers['cache-control']).toBe('no-store');
+        expect(response.headers['x-powered-by']).toBeUndefined();
+        // Document-only headers (a JSON body is never rendered as a page) stay off the hot path.
+        expect(response.headers['content-security-policy']).toBeUndefined();
+        expect(response.headers['x-frame-options']).toBeUndefined();
+      }
     });
 
     it('keeps the OpenAPI explorer working under the CSP: every script and stylesheet is same-origin and served', async () => {

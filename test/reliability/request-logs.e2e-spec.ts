@@ -148,3 +148,46 @@ describe('request logs of the spawned service (LOG_LEVEL=info)', () => {
     );
   });
 });
+
+describe('batched request logs', () => {
+  let database: TestDatabase;
+  let server: SpawnedServer;
+
+  beforeAll(async () => {
+    ensureBuilt();
+    database = await createTestDatabase();
+    server = await spawnServer({ DATABASE_URL: database.url, LOG_LEVEL: 'info' });
+  }, 120_000);
+
+  afterAll(async () => {
+    await killAllServers();
+    await database.drop();
+  });
+
+  it('reach stdout within a second on an idle service, without waiting for a full buffer or a shutdown', async () => {
+    const requestId = 'idle-flush-1';
+    expect((await call(server.url, 'GET', '/api/health', { headers: { 'x-request-id': requestId } })).status).toBe(200);
+    const started = Date.now();
+    while (!server.stdout().includes(`"requestId":"${requestId}"`) && Date.now() - started < 5000) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(server.stdout()).toContain(`"requestId":"${requestId}"`);
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+
+  it('lose nothing at shutdown: each of 300 requests has its line once the service has stopped', async () => {
+    const ids = Array.from({ length: 300 }, (_, i) => `burst-${i}`);
+    for (let i = 0; i < ids.length; i += 50) {
+      await Promise.all(ids.slice(i, i + 50).map((id) => call(server.url, 'GET', '/api/health', { headers: { 'x-request-id': id } })));
+    }
+    expect((await server.stop('SIGTERM')).code).toBe(0);
+    const logged = new Set(
+      server
+        .stdout()
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => (JSON.parse(line) as LogLine).requestId),
+    );
+    expect(ids.filter((id) => !logged.has(id))).toEqual([]);
+  });
+});

@@ -1,5 +1,5 @@
 import * as http from './api.js';
-import { ApiError, type AuditEvent, type Page, type User } from './api.js';
+import { ApiError, type Query, type Schemas, type User } from './api.js';
 import { roleBadge, statusBadge } from './dashboard.js';
 import { copyResetLinkButton } from './email.js';
 import { badge, emptyState, h, pageHeader, replace, spinner, srOnly, timeEl, toast } from './dom.js';
@@ -40,7 +40,7 @@ export function adminView(ctx: ViewContext): void {
   const auditArea = h('div', null, spinner('Loading audit log…'));
   const auditPager = h('nav', { class: 'pager', 'aria-label': 'Audit log pages' });
 
-  let usersState = { page: 1, q: '', status: '' };
+  let usersState: { page: number; q: string; status: '' | NonNullable<Query<'/api/users'>['status']> } = { page: 1, q: '', status: '' };
   let auditState = { page: 1, action: '' };
 
   const userFilters = new Form(
@@ -60,7 +60,7 @@ export function adminView(ctx: ViewContext): void {
     ],
     'Apply',
     async (f) => {
-      usersState = { page: 1, q: f.value('q').trim(), status: f.value('status') };
+      usersState = { page: 1, q: f.value('q').trim(), status: f.value('status') as typeof usersState.status };
       await loadUsers();
     },
     { class: 'form filters', label: 'Filter users' },
@@ -115,10 +115,10 @@ export function adminView(ctx: ViewContext): void {
     }
   }
 
-  async function patchUser(user: User, body: { status?: string; role?: string }): Promise<User> {
+  async function patchUser(user: User, body: Schemas['UpdateUserDto']): Promise<User> {
     // The server wants a fresh login for a role change and for disabling an account.
     const sensitive = body.role !== undefined || body.status === 'disabled';
-    const call = () => http.api<User>('PATCH', `/api/users/${encodeURIComponent(user.id)}`, { body, retry: !sensitive });
+    const call = () => http.ok((sensitive ? http.apiNoRetry : http.api).PATCH('/api/users/{id}', { params: { path: { id: user.id } }, body }));
     return sensitive
       ? session.withFreshLogin(call, body.role !== undefined ? 'Changing a role is a sensitive action.' : 'Disabling an account is a sensitive action.')
       : call();
@@ -136,9 +136,9 @@ export function adminView(ctx: ViewContext): void {
   // ---- Pending approvals ----------------------------------------------------------
 
   async function loadPending(): Promise<void> {
-    let data: Page<User>;
+    let data: Schemas['UserPageDto'];
     try {
-      data = await http.api<Page<User>>('GET', `/api/users${http.query({ status: 'pending', limit: 100 })}`);
+      data = await http.ok(http.api.GET('/api/users', { params: { query: { status: 'pending', limit: 100 } } }));
     } catch (err) {
       failed(pendingArea, err, 'pending accounts');
       return;
@@ -186,9 +186,9 @@ export function adminView(ctx: ViewContext): void {
   // ---- Users ------------------------------------------------------------------------
 
   async function loadUsers(): Promise<void> {
-    let data: Page<User>;
+    let data: Schemas['UserPageDto'];
     try {
-      data = await http.api<Page<User>>('GET', `/api/users${http.query({ page: usersState.page, limit: USERS_PAGE, q: usersState.q, status: usersState.status })}`);
+      data = await http.ok(http.api.GET('/api/users', { params: { query: { page: usersState.page, limit: USERS_PAGE, q: usersState.q, status: usersState.status || undefined } } }));
     } catch (err) {
       failed(usersArea, err, 'users');
       return;
@@ -251,9 +251,9 @@ export function adminView(ctx: ViewContext): void {
     status.addEventListener('change', onChange);
 
     async function saveRow(): Promise<void> {
-      const body: { role?: string; status?: string } = {};
-      if (role.value !== u.role) body.role = role.value;
-      if (status.value !== u.status) body.status = status.value;
+      const body: Schemas['UpdateUserDto'] = {};
+      if (role.value !== u.role) body.role = role.value as User['role'];
+      if (status.value !== u.status) body.status = status.value as User['status'];
       if (!body.role && !body.status) return;
       save.setAttribute('aria-disabled', 'true');
       try {
@@ -289,7 +289,7 @@ export function adminView(ctx: ViewContext): void {
       btn.setAttribute('aria-disabled', 'true');
       try {
         await session.withFreshLogin(
-          () => http.api<void>('DELETE', `/api/users/${encodeURIComponent(u.id)}/mfa`, { retry: false }),
+          () => http.ok(http.apiNoRetry.DELETE('/api/users/{id}/mfa', { params: { path: { id: u.id } } })),
           'Resetting a user’s two-factor login is a sensitive action.',
         );
       } catch (err) {
@@ -312,7 +312,7 @@ export function adminView(ctx: ViewContext): void {
     async function doDelete(btn: HTMLButtonElement): Promise<void> {
       btn.setAttribute('aria-disabled', 'true');
       try {
-        await session.withFreshLogin(() => http.api<void>('DELETE', `/api/users/${encodeURIComponent(u.id)}`, { retry: false }), 'Deleting a user is a sensitive action.');
+        await session.withFreshLogin(() => http.ok(http.apiNoRetry.DELETE('/api/users/{id}', { params: { path: { id: u.id } } })), 'Deleting a user is a sensitive action.');
       } catch (err) {
         btn.removeAttribute('aria-disabled');
         reportError(err, 'Could not delete the user.');
@@ -382,9 +382,9 @@ export function adminView(ctx: ViewContext): void {
   }
 
   async function loadAudit(): Promise<void> {
-    let data: Page<AuditEvent>;
+    let data: Schemas['AuditPageDto'];
     try {
-      data = await http.api<Page<AuditEvent>>('GET', `/api/audit${http.query({ page: auditState.page, limit: AUDIT_PAGE, action: auditState.action })}`);
+      data = await http.ok(http.api.GET('/api/audit', { params: { query: { page: auditState.page, limit: AUDIT_PAGE, action: auditState.action } } }));
     } catch (err) {
       failed(auditArea, err, 'the audit log');
       return;

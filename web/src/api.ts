@@ -2,65 +2,19 @@
 // lives in an HttpOnly cookie (cookie mode), so a reload restores the session through
 // POST /api/auth/refresh and nothing readable by scripts ever holds a long-lived secret.
 
-export type Role = 'user' | 'admin';
-export type UserStatus = 'pending' | 'active' | 'disabled';
+import createClient, { type Client, type Middleware } from 'openapi-fetch';
+import type { components, paths } from './api-schema.js';
 
-export interface User {
-  id: string;
-  username: string;
-  name: string | null;
-  email: string | null;
-  emailVerified: boolean;
-  role: Role;
-  status: UserStatus;
-  createdAt: string;
-  updatedAt: string;
-  lastLoginAt: string | null;
-  mfaEnabled: boolean;
-}
-
-export interface Author {
-  id: string;
-  name: string;
-  book: string;
-  country: string;
-  bookerPrize: boolean;
-  ownerId: string;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface Session {
-  id: string;
-  createdAt: string;
-  lastUsedAt: string | null;
-  userAgent: string | null;
-  ip: string | null;
-  current: boolean;
-}
-
-export interface AuditEvent {
-  id: string;
-  at: string;
-  action: string;
-  actorId: string | null;
-  targetId: string | null;
-  ip: string | null;
-  detail: unknown;
-}
-
-export interface Page<T> {
-  items: T[];
-  total: number;
-  page: number;
-  limit: number;
-}
-
-interface TokenResponse {
-  accessToken: string;
-  tokenType: string;
-  expiresIn: number;
-}
+// Every body the server sends or takes is typed from its OpenAPI document: api-schema.d.ts is
+// generated from docs/openapi.json (`npm run web:types`, and at every build). No DTO is
+// retyped by hand here; a page names a schema, e.g. Schemas['TotpSetupDto'].
+export type Schemas = components['schemas'];
+export type User = Schemas['UserResponseDto'];
+export type Author = Schemas['AuthorResponseDto'];
+export type Session = Schemas['SessionResponseDto'];
+export type MfaChallenge = Schemas['MfaChallengeDto'];
+/** The query parameters an operation takes, e.g. Query<'/api/users'>['status']. */
+export type Query<P extends keyof paths> = NonNullable<paths[P] extends { get: { parameters: { query?: infer Q } } } ? Q : never>;
 
 export class ApiError extends Error {
   /** Set when the session could not be restored and the app is going back to login. */
@@ -142,40 +96,11 @@ function csrfToken(): string | null {
   return CSRF_COOKIES.map(readCookie).find((value) => value !== null) ?? null;
 }
 
-function csrfHeader(): Record<string, string> {
-  const csrf = csrfToken();
-  return csrf ? { 'X-CSRF-Token': csrf } : {};
-}
-
 let sessionLostHandler: (() => void) | null = null;
 
 /** Called once when a 401 could not be cured by a refresh. */
 export function onSessionLost(handler: () => void): void {
   sessionLostHandler = handler;
-}
-
-interface RequestOptions {
-  body?: unknown;
-  /** Send the access token (default true). */
-  auth?: boolean;
-  /** On 401, refresh once and retry once (default true when auth). */
-  retry?: boolean;
-  headers?: Record<string, string>;
-}
-
-async function send(method: string, path: string, opts: RequestOptions): Promise<Response> {
-  const headers: Record<string, string> = { Accept: 'application/json', ...opts.headers };
-  let body: string | undefined;
-  if (opts.body !== undefined) {
-    headers['Content-Type'] = 'application/json';
-    body = JSON.stringify(opts.body);
-  }
-  if (opts.auth !== false && accessToken) headers['Authorization'] = `Bearer ${accessToken}`;
-  try {
-    return await fetch(path, { method, headers, body, credentials: 'same-origin', cache: 'no-store' });
-  } catch {
-    throw new ApiError(0, ['Cannot reach the server. Check your connection and try again.']);
-  }
 }
 
 async function readJson(res: Response): Promise<unknown> {
@@ -231,35 +156,98 @@ export function whenToRetry(seconds: number): string {
   return `Try again in about ${Math.round(minutes / 60)} hours (at ${at}).`;
 }
 
+const UNREACHABLE = 'Cannot reach the server. Check your connection and try again.';
+
+/** The routes that lean on the refresh cookie: cookie mode proves it can read the CSRF cookie. */
+const CSRF_ROUTES: ReadonlySet<string> = new Set<keyof paths>(['/api/auth/refresh', '/api/auth/logout', '/api/auth/logout-all']);
+
 /**
- * Calls the API. A 401 on an authenticated call triggers one refresh and one retry;
- * when the refresh fails the session is gone and the app returns to the login screen.
+ * What every call needs, as openapi-fetch middleware: the access token (when `auth`), the
+ * CSRF header on the cookie routes (read at each attempt: a refresh may rotate the cookie),
+ * and error answers turned into ApiError, so a call resolves only with a success body.
+ * With `retry`, a 401 triggers one refresh and one retry; when the refresh fails the session
+ * is gone and the app returns to the login screen.
  */
-export async function api<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
-  let res = await send(method, path, opts);
-  if (res.status === 401 && opts.auth !== false && opts.retry !== false) {
-    const first = errorFrom(res, await readJson(res));
-    // A "not fresh" answer is about how the token was obtained; refreshing cannot help.
-    if (first.needsFreshLogin) throw first;
-    if (!(await refresh())) {
-      accessToken = null;
-      first.sessionLost = true;
-      sessionLostHandler?.();
-      throw first;
-    }
-    res = await send(method, path, opts);
-  }
-  const data = await readJson(res);
-  if (!res.ok) throw errorFrom(res, data);
-  return data as T;
+function sessionMiddleware({ auth, retry }: { auth: boolean; retry: boolean }): Middleware {
+  // The body of a sent request is spent: a retry sends a copy taken before.
+  const copies = new Map<string, Request>();
+  const prepare = (request: Request, schemaPath: string): Request => {
+    if (auth && accessToken) request.headers.set('Authorization', `Bearer ${accessToken}`);
+    const csrf = CSRF_ROUTES.has(schemaPath) ? csrfToken() : null;
+    if (csrf) request.headers.set('X-CSRF-Token', csrf);
+    return request;
+  };
+  return {
+    onRequest({ request, schemaPath, id }) {
+      prepare(request, schemaPath);
+      if (auth && retry) copies.set(id, request.clone());
+      return request;
+    },
+    async onResponse({ response, schemaPath, id }) {
+      const copy = copies.get(id);
+      copies.delete(id);
+      let res = response;
+      if (res.status === 401 && copy) {
+        const first = errorFrom(res, await readJson(res));
+        // A "not fresh" answer is about how the token was obtained; refreshing cannot help.
+        if (first.needsFreshLogin) throw first;
+        if (!(await refresh())) {
+          accessToken = null;
+          first.sessionLost = true;
+          sessionLostHandler?.();
+          throw first;
+        }
+        copy.headers.delete('Authorization');
+        try {
+          res = await fetch(prepare(copy, schemaPath));
+        } catch {
+          throw new ApiError(0, [UNREACHABLE]);
+        }
+      }
+      if (!res.ok) throw errorFrom(res, await readJson(res));
+      return res;
+    },
+    onError({ id }) {
+      copies.delete(id);
+      return new ApiError(0, [UNREACHABLE]);
+    },
+  };
 }
 
-/** The password was right, but the account wants its second factor before any token. */
-export interface MfaChallenge {
-  mfaRequired: true;
-  mfaToken: string;
-  methods: string[];
-  expiresIn: number;
+function client(options: { auth: boolean; retry: boolean }): Client<paths> {
+  const c = createClient<paths>({
+    headers: { Accept: 'application/json' },
+    credentials: 'same-origin',
+    cache: 'no-store',
+    // Empty filters are left out, as a form leaves them: `?q=&status=` would be a 400.
+    querySerializer: (params: Record<string, unknown>) => {
+      const q = new URLSearchParams();
+      for (const [k, v] of Object.entries(params)) {
+        if (v === undefined || v === null || v === '') continue;
+        q.set(k, String(v));
+      }
+      return q.toString();
+    },
+  });
+  c.use(sessionMiddleware(options));
+  return c;
+}
+
+/** Signed-in calls: the access token, and on a 401 one refresh and one retry. */
+export const api = client({ auth: true, retry: true });
+/** Signed-in calls whose 401 the caller answers itself (withFreshLogin on the "fresh" routes). */
+export const apiNoRetry = client({ auth: true, retry: false });
+/** Calls without the access token: login, sign-up, the links from mails. */
+export const publicApi = client({ auth: false, retry: false });
+
+/**
+ * The success body of a call (the middleware has turned every error answer into an ApiError):
+ *   const me = await ok(api.GET('/api/users/me'));
+ */
+export async function ok<R extends { data?: unknown; error?: unknown; response: Response }>(call: Promise<R>): Promise<Exclude<R['data'], undefined>> {
+  const { data, error, response } = await call;
+  if (!response.ok) throw errorFrom(response, error ?? null);
+  return data as Exclude<R['data'], undefined>;
 }
 
 /**
@@ -267,15 +255,9 @@ export interface MfaChallenge {
  * two-factor login on it answers the challenge instead, and `verifyMfa` finishes the login.
  */
 export async function login(username: string, password: string): Promise<MfaChallenge | null> {
-  const res = await send('POST', '/api/auth/login', {
-    body: { username, password },
-    auth: false,
-    headers: { ...COOKIE_MODE },
-  });
-  const data = await readJson(res);
-  if (!res.ok) throw errorFrom(res, data);
-  if ((data as Partial<MfaChallenge>).mfaRequired) return data as MfaChallenge;
-  accessToken = (data as TokenResponse).accessToken;
+  const answer = await ok(publicApi.POST('/api/auth/login', { body: { username, password }, params: { header: COOKIE_MODE } }));
+  if ('mfaRequired' in answer) return answer;
+  accessToken = answer.accessToken;
   return null;
 }
 
@@ -283,26 +265,14 @@ export async function login(username: string, password: string): Promise<MfaChal
 export async function verifyMfa(mfaToken: string, code: string): Promise<void> {
   const typed = code.replace(/\s/g, '');
   const proof = /^\d{6}$/.test(typed) ? { code: typed } : { recoveryCode: code.trim() };
-  const res = await send('POST', '/api/auth/mfa/verify', {
-    body: { mfaToken, ...proof },
-    auth: false,
-    headers: { ...COOKIE_MODE },
-  });
-  const data = await readJson(res);
-  if (!res.ok) throw errorFrom(res, data);
-  accessToken = (data as TokenResponse).accessToken;
+  const tokens = await ok(publicApi.POST('/api/auth/mfa/verify', { body: { mfaToken, ...proof }, params: { header: COOKIE_MODE } }));
+  accessToken = tokens.accessToken;
 }
 
 /** Passkey login in cookie mode: complete on its own, and the access token it yields is fresh. */
-export async function passkeyLogin(challengeId: string, response: unknown): Promise<void> {
-  const res = await send('POST', '/api/auth/passkeys/authentication', {
-    body: { challengeId, response },
-    auth: false,
-    headers: { ...COOKIE_MODE },
-  });
-  const data = await readJson(res);
-  if (!res.ok) throw errorFrom(res, data);
-  accessToken = (data as TokenResponse).accessToken;
+export async function passkeyLogin(challengeId: string, response: Schemas['PasskeyAuthenticationDto']['response']): Promise<void> {
+  const tokens = await ok(publicApi.POST('/api/auth/passkeys/authentication', { body: { challengeId, response }, params: { header: COOKIE_MODE } }));
+  accessToken = tokens.accessToken;
 }
 
 /** Silent refresh from the HttpOnly cookie. Concurrent callers share one request. */
@@ -326,16 +296,9 @@ async function doRefresh(): Promise<boolean> {
   // Without the CSRF cookie the server would answer 403: there is no cookie session.
   if (!csrfToken()) return false;
   try {
-    const res = await fetch('/api/auth/refresh', {
-      method: 'POST',
-      headers: { Accept: 'application/json', ...COOKIE_MODE, ...csrfHeader() },
-      credentials: 'same-origin',
-      cache: 'no-store',
-    });
-    if (!res.ok) return false;
-    const data = (await readJson(res)) as TokenResponse | null;
-    if (!data?.accessToken) return false;
-    accessToken = data.accessToken;
+    const tokens = await ok(publicApi.POST('/api/auth/refresh', { params: { header: COOKIE_MODE } }));
+    if (!tokens?.accessToken) return false;
+    accessToken = tokens.accessToken;
     return true;
   } catch {
     return false;
@@ -345,10 +308,18 @@ async function doRefresh(): Promise<boolean> {
 /** Ends this device's session; the server clears the cookies. Never throws. */
 export async function logout(): Promise<void> {
   try {
-    // The CSRF header is read at each attempt: a refresh in between may rotate the cookie.
-    const attempt = () => send('POST', '/api/auth/logout', { headers: csrfHeader() });
-    let res = accessToken ? await attempt() : null;
-    if ((!res || res.status === 401) && (await refresh())) res = await attempt();
+    /** False on a 401: the access token is gone or expired, and a refresh may cure it. */
+    const attempt = async (): Promise<boolean> => {
+      try {
+        await ok(apiNoRetry.POST('/api/auth/logout'));
+        return true;
+      } catch (err) {
+        if (err instanceof ApiError && err.status === 401) return false;
+        throw err;
+      }
+    };
+    const done = accessToken !== null && (await attempt());
+    if (!done && (await refresh())) await attempt();
   } catch {
     // Signing out locally still matters when the server is unreachable.
   } finally {
@@ -357,16 +328,6 @@ export async function logout(): Promise<void> {
 }
 
 export async function logoutAll(): Promise<void> {
-  await api<void>('POST', '/api/auth/logout-all', { headers: csrfHeader() });
+  await ok(api.POST('/api/auth/logout-all'));
   accessToken = null;
-}
-
-export function query(params: Record<string, string | number | boolean | null | undefined>): string {
-  const q = new URLSearchParams();
-  for (const [k, v] of Object.entries(params)) {
-    if (v === undefined || v === null || v === '') continue;
-    q.set(k, String(v));
-  }
-  const s = q.toString();
-  return s ? `?${s}` : '';
 }

@@ -146,10 +146,11 @@ export function registerView(ctx: ViewContext): void {
       const email = f.value('email').trim();
       let created: User;
       try {
-        created = await http.api<User>('POST', '/api/auth/register', {
-          auth: false,
-          body: { username, password, ...(name ? { name } : {}), ...(email ? { email } : {}) },
-        });
+        created = await http.ok(
+          http.publicApi.POST('/api/auth/register', {
+            body: { username, password, ...(name ? { name } : {}), ...(email ? { email } : {}) },
+          }),
+        );
       } catch (err) {
         f.showError(err, { 409: /email/i.test(err instanceof ApiError ? err.message : '') ? { email: 'Another account uses this address.' } : { username: 'Username already taken.' } });
         return;

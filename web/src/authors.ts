@@ -1,11 +1,12 @@
 import * as http from './api.js';
-import { ApiError, type Author, type Page } from './api.js';
+import { ApiError, type Author, type Query, type Schemas } from './api.js';
 import { badge, card, emptyState, h, pageHeader, replace, spinner, srOnly, timeEl, toast } from './dom.js';
 import { checkboxField, Form, selectField, textField } from './forms.js';
 import type { ViewContext } from './router.js';
 
 const PAGE_SIZE = 10;
-const SORTS: Array<[string, string]> = [
+type Sort = NonNullable<Query<'/api/authors'>['sort']>;
+const SORTS: Array<[Sort, string]> = [
   ['-createdAt', 'Newest first'],
   ['createdAt', 'Oldest first'],
   ['name', 'Name A–Z'],
@@ -16,20 +17,20 @@ interface ListState {
   page: number;
   q: string;
   country: string;
-  bookerPrize: '' | 'true' | 'false';
-  sort: string;
+  bookerPrize: '' | NonNullable<Query<'/api/authors'>['bookerPrize']>;
+  sort: Sort;
 }
 
 function stateFrom(params: URLSearchParams): ListState {
   const page = Number.parseInt(params.get('page') ?? '1', 10);
   const bp = params.get('bookerPrize');
-  const sort = params.get('sort') ?? '-createdAt';
+  const sort = SORTS.find(([v]) => v === params.get('sort'))?.[0];
   return {
     page: Number.isFinite(page) && page > 0 ? page : 1,
     q: params.get('q') ?? '',
     country: params.get('country') ?? '',
     bookerPrize: bp === 'true' || bp === 'false' ? bp : '',
-    sort: SORTS.some(([v]) => v === sort) ? sort : '-createdAt',
+    sort: sort ?? '-createdAt',
   };
 }
 
@@ -78,7 +79,7 @@ export function authorsView(ctx: ViewContext): void {
         q: f.value('q').trim(),
         country: f.value('country').trim(),
         bookerPrize: f.value('bookerPrize') as ListState['bookerPrize'],
-        sort: f.value('sort'),
+        sort: f.value('sort') as Sort,
       };
       await load();
     },
@@ -114,11 +115,12 @@ export function authorsView(ctx: ViewContext): void {
     ctx.replaceParams(paramsFrom(state));
     listArea.setAttribute('aria-busy', 'true');
     if (!listArea.hasChildNodes()) replace(listArea, spinner('Loading authors…'));
-    let data: Page<Author>;
+    let data: Schemas['AuthorPageDto'];
     try {
-      data = await http.api<Page<Author>>(
-        'GET',
-        `/api/authors${http.query({ page: state.page, limit: PAGE_SIZE, q: state.q, country: state.country, bookerPrize: state.bookerPrize, sort: state.sort })}`,
+      data = await http.ok(
+        http.api.GET('/api/authors', {
+          params: { query: { page: state.page, limit: PAGE_SIZE, q: state.q, country: state.country, bookerPrize: state.bookerPrize || undefined, sort: state.sort } },
+        }),
       );
     } catch (err) {
       if (!ctx.isCurrent() || (err instanceof ApiError && err.sessionLost)) return;
@@ -205,7 +207,7 @@ export function authorsView(ctx: ViewContext): void {
     const doDelete = async (btn: HTMLButtonElement) => {
       btn.setAttribute('aria-disabled', 'true');
       try {
-        await http.api<void>('DELETE', `/api/authors/${encodeURIComponent(author.id)}`);
+        await http.ok(http.api.DELETE('/api/authors/{id}', { params: { path: { id: author.id } } }));
         toast(`“${author.name}” was deleted.`);
         if (editing?.id === author.id) closeEditor(false);
         await load();
@@ -269,7 +271,7 @@ export function authorsView(ctx: ViewContext): void {
       ],
       author ? 'Save changes' : 'Add author',
       async (f) => {
-        const body = {
+        const body: Schemas['ReplaceAuthorDto'] = {
           name: f.value('name').trim(),
           book: f.value('book').trim(),
           country: f.value('country').trim(),
@@ -277,9 +279,9 @@ export function authorsView(ctx: ViewContext): void {
         };
         try {
           if (author) {
-            await http.api<Author>('PUT', `/api/authors/${encodeURIComponent(author.id)}`, { body });
+            await http.ok(http.api.PUT('/api/authors/{id}', { params: { path: { id: author.id } }, body }));
           } else {
-            await http.api<Author>('POST', '/api/authors', { body });
+            await http.ok(http.api.POST('/api/authors', { body }));
           }
         } catch (err) {
           f.showError(err, {

@@ -1,5 +1,5 @@
 import * as http from './api.js';
-import { type Page, type Author, type User } from './api.js';
+import { type User } from './api.js';
 import { badge, card, h, pageHeader, replace, timeEl, toast } from './dom.js';
 import { Form, textField } from './forms.js';
 import type { ViewContext } from './router.js';
@@ -24,7 +24,7 @@ export async function dashboardView(ctx: ViewContext): Promise<void> {
     [textField('profile', { name: 'name', label: 'Display name', autocomplete: 'name', attrs: { maxlength: 100 } })],
     'Save name',
     async (f) => {
-      const updated = await http.api<User>('PATCH', '/api/users/me', { body: { name: f.value('name').trim() } });
+      const updated = await http.ok(http.api.PATCH('/api/users/me', { body: { name: f.value('name').trim() } }));
       session.setUser(updated);
       typing = false;
       renderProfile(updated);
@@ -119,7 +119,7 @@ export async function dashboardView(ctx: ViewContext): Promise<void> {
 
   async function doDelete(): Promise<void> {
     try {
-      await session.withFreshLogin(() => http.api<void>('DELETE', '/api/users/me', { retry: false }), 'Deleting your account is a sensitive action.');
+      await session.withFreshLogin(() => http.ok(http.apiNoRetry.DELETE('/api/users/me')), 'Deleting your account is a sensitive action.');
       session.dropSession();
       ctx.navigate('/login', { text: 'Your account was deleted.', kind: 'info' });
     } catch (err) {
@@ -138,7 +138,7 @@ export async function dashboardView(ctx: ViewContext): Promise<void> {
     replace(profileBody, h('div', { class: 'alert alert-error', role: 'alert' }, err instanceof Error ? err.message : 'Could not load your profile.'));
   }
   try {
-    const page = await http.api<Page<Author>>('GET', '/api/authors?limit=1');
+    const page = await http.ok(http.api.GET('/api/authors', { params: { query: { limit: 1 } } }));
     if (!ctx.isCurrent()) return;
     replace(countEl, String(page.total), h('span', { class: 'stat-label' }, page.total === 1 ? ' author' : ' authors'));
   } catch {

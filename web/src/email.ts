@@ -3,7 +3,7 @@
 // "copy a reset link" action. The API routes are in API.md "Email: verification and account recovery".
 
 import * as http from './api.js';
-import { ApiError, type User } from './api.js';
+import { ApiError, type Schemas, type User } from './api.js';
 import { button, card, h, pageHeader, replace, toast } from './dom.js';
 import { Form, textField } from './forms.js';
 import type { ViewContext } from './router.js';
@@ -32,9 +32,9 @@ export function forgotPasswordView(ctx: ViewContext): void {
     [textField('forgot', { name: 'email', label: 'Email', type: 'email', autocomplete: 'email', required: true, attrs: { maxlength: 254, autocapitalize: 'none' } })],
     'Send reset link',
     async (f) => {
-      let answer: { message: string };
+      let answer: Schemas['ForgotPasswordResponseDto'];
       try {
-        answer = await http.api<{ message: string }>('POST', '/api/auth/password/forgot', { auth: false, body: { email: f.value('email').trim() } });
+        answer = await http.ok(http.publicApi.POST('/api/auth/password/forgot', { body: { email: f.value('email').trim() } }));
       } catch (err) {
         f.showError(err);
         return;
@@ -85,7 +85,7 @@ export function resetPasswordView(ctx: ViewContext): void {
         return;
       }
       try {
-        await http.api<void>('POST', '/api/auth/password/reset', { auth: false, body: { token, newPassword } });
+        await http.ok(http.publicApi.POST('/api/auth/password/reset', { body: { token, newPassword } }));
       } catch (err) {
         if (err instanceof ApiError && err.status === 400 && /link/i.test(err.message)) {
           replace(ctx.root, invalidLink('This reset link is invalid, already used or expired.', '/forgot-password', 'Ask for a new link'));
@@ -108,7 +108,7 @@ export async function verifyEmailView(ctx: ViewContext): Promise<void> {
   replace(ctx.root, h('div', { class: 'narrow' }, pageHeader('Verifying your email address…')));
   try {
     if (!token) throw new ApiError(400, ['Incomplete link']);
-    await http.api<void>('POST', '/api/auth/email/verify', { auth: false, body: { token } });
+    await http.ok(http.publicApi.POST('/api/auth/email/verify', { body: { token } }));
   } catch (err) {
     if (!ctx.isCurrent()) return;
     if (err instanceof ApiError && err.status === 400) {
@@ -165,7 +165,7 @@ export function emailSettingsView(ctx: ViewContext): void {
       let updated: User;
       try {
         updated = await session.withFreshLogin(
-          () => http.api<User>('PUT', '/api/users/me/email', { body: { email }, retry: false }),
+          () => http.ok(http.apiNoRetry.PUT('/api/users/me/email', { body: { email } })),
           'Changing your email address is a sensitive action.',
         );
       } catch (err) {
@@ -189,7 +189,7 @@ export function emailSettingsView(ctx: ViewContext): void {
   async function resendVerification(btn: HTMLButtonElement): Promise<void> {
     btn.disabled = true;
     try {
-      await http.api<void>('POST', '/api/users/me/email/verification', { retry: false });
+      await http.ok(http.apiNoRetry.POST('/api/users/me/email/verification'));
       toast('A new verification link is on its way.');
     } catch (err) {
       const text = err instanceof ApiError && err.status === 429 ? 'Too many mails to this address: try again later.' : 'Could not send the mail.';
@@ -228,7 +228,7 @@ export function copyResetLinkButton(user: User): HTMLButtonElement {
     btn.disabled = true;
     try {
       const link = await session.withFreshLogin(
-        () => http.api<{ resetUrl: string; expiresAt: string }>('POST', `/api/users/${user.id}/password-reset`, { retry: false }),
+        () => http.ok(http.apiNoRetry.POST('/api/users/{id}/password-reset', { params: { path: { id: user.id } } })),
         'Issuing a password reset link is a sensitive action.',
       );
       btn.dataset['resetUrl'] = link.resetUrl;

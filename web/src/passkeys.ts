@@ -1,29 +1,23 @@
 import { browserSupportsWebAuthn, startAuthentication, startRegistration, type PublicKeyCredentialCreationOptionsJSON, type PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/browser';
 import * as http from './api.js';
-import { ApiError } from './api.js';
+import { ApiError, type Schemas } from './api.js';
 import { card, h, replace, spinner, srOnly, timeEl, toast } from './dom.js';
 import { Form, textField } from './forms.js';
 import type { ViewContext } from './router.js';
 import * as session from './session.js';
 
-export interface Passkey {
-  id: string;
-  name: string;
-  createdAt: string;
-  lastUsedAt: string | null;
-}
+type Passkey = Schemas['PasskeyResponseDto'];
 
 export const passkeysSupported = (): boolean => browserSupportsWebAuthn();
 
+// The document types WebAuthn's JSON (options, responses) as free-form objects: their shape is
+// the WebAuthn specification's, which @simplewebauthn/browser types.
+
 /** Usernameless: the browser offers the passkeys it holds for this site. */
 export async function signInWithPasskey(): Promise<void> {
-  const { challengeId, options } = await http.api<{ challengeId: string; options: PublicKeyCredentialRequestOptionsJSON }>(
-    'POST',
-    '/api/auth/passkeys/authentication/options',
-    { auth: false },
-  );
-  const response = await startAuthentication({ optionsJSON: options });
-  await http.passkeyLogin(challengeId, response);
+  const { challengeId, options } = await http.ok(http.publicApi.POST('/api/auth/passkeys/authentication/options'));
+  const response = await startAuthentication({ optionsJSON: options as unknown as PublicKeyCredentialRequestOptionsJSON });
+  await http.passkeyLogin(challengeId, { ...response });
   await session.loadMe();
 }
 
@@ -38,9 +32,9 @@ export function passkeysCard(ctx: ViewContext): HTMLElement {
       const name = f.value('name').trim();
       try {
         await session.withFreshLogin(async () => {
-          const options = await http.api<PublicKeyCredentialCreationOptionsJSON>('POST', '/api/auth/passkeys/registration/options');
-          const response = await startRegistration({ optionsJSON: options });
-          await http.api<Passkey>('POST', '/api/auth/passkeys/registration', { body: name ? { response, name } : { response } });
+          const options = await http.ok(http.api.POST('/api/auth/passkeys/registration/options'));
+          const response = { ...(await startRegistration({ optionsJSON: options as unknown as PublicKeyCredentialCreationOptionsJSON })) };
+          await http.ok(http.api.POST('/api/auth/passkeys/registration', { body: name ? { response, name } : { response } }));
         }, 'Adding a passkey is a sensitive change.');
       } catch (err) {
         if (err instanceof session.ReauthCancelled) return;
@@ -62,7 +56,7 @@ export function passkeysCard(ctx: ViewContext): HTMLElement {
   async function load(): Promise<void> {
     let passkeys: Passkey[];
     try {
-      passkeys = await http.api<Passkey[]>('GET', '/api/auth/passkeys');
+      passkeys = await http.ok(http.api.GET('/api/auth/passkeys'));
     } catch (err) {
       if (!ctx.isCurrent() || (err instanceof ApiError && err.sessionLost)) return;
       replace(listArea, h('div', { class: 'alert alert-error', role: 'alert' }, err instanceof Error ? err.message : 'Could not load passkeys.'));
@@ -97,7 +91,7 @@ export function passkeysCard(ctx: ViewContext): HTMLElement {
     btn.setAttribute('aria-disabled', 'true');
     try {
       await session.withFreshLogin(
-        () => http.api<void>('DELETE', `/api/auth/passkeys/${encodeURIComponent(passkey.id)}`),
+        () => http.ok(http.api.DELETE('/api/auth/passkeys/{id}', { params: { path: { id: passkey.id } } })),
         'Removing a passkey is a sensitive change.',
       );
       toast(`${passkey.name} was removed.`);

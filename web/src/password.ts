@@ -52,7 +52,7 @@ export function passwordView(ctx: ViewContext): void {
         return;
       }
       try {
-        const change = () => http.api<void>('PUT', '/api/users/me/password', { body: { currentPassword, newPassword }, retry: false });
+        const change = () => http.ok(http.apiNoRetry.PUT('/api/users/me/password', { body: { currentPassword, newPassword } }));
         await (withSecondFactor() ? session.withFreshLogin(change, 'Changing your password is a sensitive action.') : change());
       } catch (err) {
         if (err instanceof session.ReauthCancelled) return;

@@ -26,7 +26,7 @@ export function setUser(next: User | null): void {
 }
 
 export async function loadMe(): Promise<User> {
-  const me = await http.api<User>('GET', '/api/users/me');
+  const me = await http.ok(http.api.GET('/api/users/me'));
   setUser(me);
   return me;
 }
@@ -118,7 +118,7 @@ export async function freshLogin(password: string, code = ''): Promise<void> {
   if (challenge) await http.verifyMfa(challenge.mfaToken, code);
   const newSessionId = http.tokenClaims()?.sid;
   if (oldSessionId && newSessionId && oldSessionId !== newSessionId) {
-    void http.api('DELETE', `/api/auth/sessions/${encodeURIComponent(oldSessionId)}`).catch(() => undefined);
+    void http.api.DELETE('/api/auth/sessions/{id}', { params: { path: { id: oldSessionId } } }).catch(() => undefined);
   }
 }
 

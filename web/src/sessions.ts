@@ -46,8 +46,7 @@ export function sessionsView(ctx: ViewContext): void {
   async function load(): Promise<void> {
     let sessions: Session[];
     try {
-      const data = await http.api<Session[] | { items: Session[] }>('GET', '/api/auth/sessions');
-      sessions = Array.isArray(data) ? data : data.items;
+      sessions = await http.ok(http.api.GET('/api/auth/sessions'));
     } catch (err) {
       if (!ctx.isCurrent() || (err instanceof ApiError && err.sessionLost)) return;
       replace(listArea, h('div', { class: 'alert alert-error', role: 'alert' }, err instanceof Error ? err.message : 'Could not load sessions.'));
@@ -96,7 +95,7 @@ export function sessionsView(ctx: ViewContext): void {
       return;
     }
     try {
-      await http.api<void>('DELETE', `/api/auth/sessions/${encodeURIComponent(s.id)}`);
+      await http.ok(http.api.DELETE('/api/auth/sessions/{id}', { params: { path: { id: s.id } } }));
       toast(`${describeAgent(s.userAgent)} was logged out.`);
     } catch (err) {
       if (err instanceof ApiError && err.sessionLost) return;

@@ -2,16 +2,10 @@
 // confirmation with a code, recovery codes (copy, download), new codes, and turning it off.
 
 import * as http from './api.js';
-import { ApiError, type User } from './api.js';
+import { ApiError, type Schemas, type User } from './api.js';
 import { badge, button, card, h, replace, toast } from './dom.js';
 import { Form, textField } from './forms.js';
 import * as session from './session.js';
-
-interface TotpSetup {
-  secret: string;
-  otpauthUrl: string;
-  qrCode: string;
-}
 
 const SENSITIVE = 'Changing two-factor login is a sensitive action.';
 
@@ -56,9 +50,9 @@ export function twoFactorCard(): HTMLElement {
   }
 
   async function startSetup(): Promise<void> {
-    let setup: TotpSetup;
+    let setup: Schemas['TotpSetupDto'];
     try {
-      setup = await session.withFreshLogin(() => http.api<TotpSetup>('POST', '/api/auth/mfa/totp/setup', { retry: false }), SENSITIVE);
+      setup = await session.withFreshLogin(() => http.ok(http.apiNoRetry.POST('/api/auth/mfa/totp/setup')), SENSITIVE);
     } catch (err) {
       failed(err, 'Could not start the set-up.');
       return;
@@ -80,7 +74,7 @@ export function twoFactorCard(): HTMLElement {
         let codes: string[];
         try {
           const answer = await session.withFreshLogin(
-            () => http.api<{ recoveryCodes: string[] }>('POST', '/api/auth/mfa/totp/confirm', { body: { code: f.value('code').trim() }, retry: false }),
+            () => http.ok(http.apiNoRetry.POST('/api/auth/mfa/totp/confirm', { body: { code: f.value('code').trim() } })),
             SENSITIVE,
           );
           codes = answer.recoveryCodes;
@@ -143,7 +137,7 @@ export function twoFactorCard(): HTMLElement {
 
   async function newCodes(): Promise<void> {
     try {
-      const answer = await session.withFreshLogin(() => http.api<{ recoveryCodes: string[] }>('POST', '/api/auth/mfa/recovery-codes', { retry: false }), SENSITIVE);
+      const answer = await session.withFreshLogin(() => http.ok(http.apiNoRetry.POST('/api/auth/mfa/recovery-codes')), SENSITIVE);
       showCodes(answer.recoveryCodes, 'Your new recovery codes. The old ones no longer work.');
     } catch (err) {
       failed(err, 'Could not make new recovery codes.');
@@ -166,7 +160,7 @@ export function twoFactorCard(): HTMLElement {
 
   async function turnOff(): Promise<void> {
     try {
-      await session.withFreshLogin(() => http.api<void>('DELETE', '/api/auth/mfa/totp', { retry: false }), SENSITIVE);
+      await session.withFreshLogin(() => http.ok(http.apiNoRetry.DELETE('/api/auth/mfa/totp')), SENSITIVE);
     } catch (err) {
       failed(err, 'Could not turn two-factor login off.');
       return;

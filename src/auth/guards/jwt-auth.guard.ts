@@ -7,12 +7,20 @@ import { IS_PUBLIC_KEY } from '../../common/decorators/public.decorator.js';
 /** The global guard: every route needs a live access token unless marked @Public(). */
 @Injectable()
 export class JwtAuthGuard extends AuthGuard('jwt') {
+  /** Per handler: whether it is @Public(), read from its decorators on its first request. */
+  private readonly publicRoutes = new WeakMap<object, boolean>();
+
   constructor(private readonly reflector: Reflector) {
     super();
   }
 
   override canActivate(context: ExecutionContext) {
-    const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, [context.getHandler(), context.getClass()]);
+    const handler = context.getHandler();
+    let isPublic = this.publicRoutes.get(handler);
+    if (isPublic === undefined) {
+      isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, [handler, context.getClass()]) === true;
+      this.publicRoutes.set(handler, isPublic);
+    }
     return isPublic ? true : super.canActivate(context);
   }
 

@@ -25,14 +25,16 @@ export class UserResponseDto {
   @ApiProperty({ enum: UserStatus })
   status: UserStatus;
 
+  // Timestamps are the ISO strings the JSON answer carries: the per-request lookup builds
+  // them straight from the row, without a Date per field.
   @ApiProperty({ type: String, format: 'date-time' })
-  createdAt: Date;
+  createdAt: string;
 
   @ApiProperty({ type: String, format: 'date-time' })
-  updatedAt: Date;
+  updatedAt: string;
 
   @ApiProperty({ type: String, format: 'date-time', nullable: true })
-  lastLoginAt: Date | null;
+  lastLoginAt: string | null;
 
   @ApiProperty({ description: 'True while an authenticator app is confirmed for the account' })
   mfaEnabled: boolean;
@@ -46,9 +48,9 @@ export class UserResponseDto {
       emailVerified: user.emailVerified,
       role: user.role,
       status: user.status,
-      createdAt: user.createdAt,
-      updatedAt: user.updatedAt,
-      lastLoginAt: user.lastLoginAt,
+      createdAt: user.createdAt.toISOString(),
+      updatedAt: user.updatedAt.toISOString(),
+      lastLoginAt: user.lastLoginAt?.toISOString() ?? null,
       mfaEnabled: user.mfaEnabled,
     };
   }

@@ -96,6 +96,7 @@ async function startServer() {
     fail('dist/web/index.html is missing: `npm run build` must also build the web client.');
   }
   const port = await freePort();
+  oidc = await startOidcProvider(`http://localhost:${port}/api/auth/oidc/test/callback`);
   const adminPassword = `Qz!${randomString(10)} maple-otter ${randomString(6)}`;
   const env = {
     ...process.env,
@@ -115,6 +116,7 @@ async function startServer() {
     // No SMTP_URL: mail lands as .eml files here, where the email steps read it.
     MAIL_OUTBOX: path.join(tmp, 'outbox'),
     APP_URL: `http://localhost:${port}`,
+    OIDC_PROVIDERS: JSON.stringify([{ id: 'test', name: 'Test OP', issuer: oidc.issuer, clientId: oidc.clientId, clientSecret: oidc.clientSecret }]),
   };
   log(`starting the service on port ${port}`);
   server = spawn(process.execPath, [entry], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -155,6 +157,56 @@ async function stopServer() {
   const timer = setTimeout(() => server.kill('SIGKILL'), 5000);
   await exited;
   clearTimeout(timer);
+}
+
+// ---- OpenID Provider ------------------------------------------------------------------------
+
+/**
+ * A real OpenID Provider (oidc-provider) on 127.0.0.1 for the "Continue with Test OP" step: one
+ * client, PKCE required, and an interaction that logs in `oidc.account` without a form (the
+ * e2e suite's test/support/oidc-provider.ts does the same for Jest).
+ */
+let oidc = null;
+
+async function startOidcProvider(redirectUri) {
+  const [{ default: Provider }, { exportJWK, generateKeyPair }, http] = await Promise.all([import('oidc-provider'), import('jose'), import('node:http')]);
+  const harness = { issuer: '', clientId: 'browser-test', clientSecret: randomString(32), account: null, deny: false, claims: {}, server: null };
+  let provider = null;
+  harness.server = http.createServer((req, res) => {
+    if (!provider) return void res.writeHead(503).end();
+    if (!req.url.startsWith('/interaction/')) return void provider.callback()(req, res);
+    void (async () => {
+      await provider.interactionDetails(req, res);
+      const result = harness.deny ? { error: 'access_denied', error_description: 'The user declined' } : { login: { accountId: harness.account } };
+      await provider.interactionFinished(req, res, result, { mergeWithLastSubmission: false });
+    })().catch((err) => res.writeHead(500).end(String(err?.message)));
+  });
+  await new Promise((resolve) => harness.server.listen(0, '127.0.0.1', resolve));
+  harness.issuer = `http://127.0.0.1:${harness.server.address().port}`;
+  const { privateKey } = await generateKeyPair('RS256', { extractable: true });
+  const warn = console.warn;
+  console.warn = (...args) => String(args[0]).startsWith('oidc-provider WARNING') || warn(...args);
+  provider = new Provider(harness.issuer, {
+    clients: [{ client_id: harness.clientId, client_secret: harness.clientSecret, redirect_uris: [redirectUri], grant_types: ['authorization_code'], response_types: ['code'] }],
+    jwks: { keys: [{ ...(await exportJWK(privateKey)), alg: 'RS256', use: 'sig', kid: 'browser-test' }] },
+    cookies: { keys: [randomString(32)] },
+    pkce: { required: () => true },
+    ttl: { AccessToken: 600, AuthorizationCode: 60, IdToken: 600, Interaction: 600, Session: 600, Grant: 600 },
+    claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name', 'preferred_username'] },
+    features: { devInteractions: { enabled: false } },
+    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    findAccount: (_ctx, sub) => (sub === harness.account ? { accountId: sub, claims: () => ({ sub, ...harness.claims }) } : undefined),
+    loadExistingGrant: async (ctx) => {
+      if (!ctx.oidc.session?.accountId || !ctx.oidc.client) return undefined;
+      const grant = new ctx.oidc.provider.Grant({ clientId: ctx.oidc.client.clientId, accountId: ctx.oidc.session.accountId });
+      grant.addOIDCScope('openid email profile');
+      await grant.save();
+      return grant;
+    },
+  });
+  console.warn = warn;
+  log(`OpenID Provider at ${harness.issuer}`);
+  return harness;
 }
 
 // ---- browser helpers ---------------------------------------------------------------------
@@ -950,6 +1002,39 @@ async function run() {
     await shot('email-verified');
   });
 
+  await step('"Continue with Test OP" signs in through the OpenID Provider, links by the verified email, and the account page unlinks it', async () => {
+    if (!oidc) return log('  note: no OpenID Provider for a running instance: skipped');
+    await page.goto(`${baseUrl}/login`);
+    await heading('Welcome back');
+    // A provider account with the same, verified address: the login links it to this user.
+    oidc.account = `sub-${suffix}`;
+    oidc.claims = { email, email_verified: true, name: 'Reader at Test OP' };
+    const exchanged = page.waitForResponse((r) => pathOf(r.url()) === '/api/auth/oidc/exchange' && r.request().method() === 'POST');
+    await page.getByRole('link', { name: 'Continue with Test OP' }).click();
+    const answer = await exchanged;
+    if (answer.status() !== 200) fail(`the OIDC exchange answered ${answer.status()}`);
+    await heading('Dashboard');
+    if (page.url().includes('code=')) fail('the one-time login code stayed in the address bar');
+    const identity = page.locator('li[data-provider="test"]');
+    await visible(identity, 'the linked identity on the account page');
+    await expectText(identity, /Test OP/, 'the provider’s name');
+    await shot('oidc-identities');
+    await identity.getByRole('button', { name: /Unlink/ }).click();
+    await gone(identity, 'the unlinked identity');
+    await page.locator('#logout-button').click();
+    await heading('Welcome back');
+    // A provider refusal ends on the login page with a readable message. (The provider's own
+    // session cookie would sign the user in again without asking: start without it.)
+    await context.clearCookies({ domain: '127.0.0.1' });
+    oidc.deny = true;
+    await page.getByRole('link', { name: 'Continue with Test OP' }).click();
+    await heading('Welcome back');
+    await expectText(page.locator('main [role=status]').first(), /cancelled at the provider/, 'the access_denied message');
+    if (page.url().includes('error=')) fail('the error code stayed in the address bar');
+    await shot('login-oidc-error');
+    checkPage();
+  });
+
   await step('"Forgot password?" on the login page mails a reset link', async () => {
     await page.goto(`${baseUrl}/#/login`);
     await heading('Welcome back');
@@ -1004,6 +1089,7 @@ async function cleanup() {
   if (context) await context.close().catch(() => undefined);
   context = null;
   await stopServer().catch(() => undefined);
+  if (oidc) await new Promise((resolve) => oidc.server.close(resolve));
   rmSync(tmp, { recursive: true, force: true });
 }
 

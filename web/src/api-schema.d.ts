@@ -522,6 +522,126 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/auth/oidc/providers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The OpenID Connect providers users may sign in with
+         * @description From OIDC_PROVIDERS; empty when none is configured.
+         */
+        get: operations["listOidcProviders"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/oidc/{provider}/authorize": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Start signing in with a provider (browser navigation)
+         * @description Redirects the browser to the provider’s authorization endpoint (authorization code flow, PKCE S256, `state`, `nonce`) and sets the flow cookie. When the provider cannot be discovered the browser goes to `/#/login?error=provider_unavailable` instead.
+         */
+        get: operations["startOidcLogin"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/oidc/{provider}/callback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Where the provider sends the browser back (the redirect_uri to register)
+         * @description Checks `state` against the flow cookie (single-use), redeems the code (PKCE) and verifies the ID token (JWKS signature, issuer, audience, expiry, nonce), then finds the linked account, links the account whose verified email the provider verified too, or creates one. Success: `${APP_URL}/#/oidc?code=<login code>&returnTo=<path>` (a one-time code, 60 s, good only with the flow cookie). Failure: `${APP_URL}/#/login?error=<code>`, `code` one of `invalid_state`, `access_denied`, `provider_error`, `provider_unavailable`, `login_failed`, `email_not_verified` (the provider has not verified an address that belongs to an account), `account_email_not_verified` (the matching account has not verified its address), `identity_conflict`.
+         */
+        get: operations["oidcCallback"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/oidc/exchange": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Trade the login code for the login’s answer
+         * @description The web client posts the code from `#/oidc?code=`; the browser’s flow cookie must come with it. Answers as login does: a fresh access token with `amr` `["oidc"]` (cookie mode with `X-Token-Transport: cookie`), or for an account with two-factor login on the `mfaRequired` answer for POST /auth/mfa/verify. The code is single-use and lives 60 seconds.
+         */
+        post: operations["exchangeOidcCode"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/users/me/identities": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The caller’s linked OpenID Connect identities
+         * @description Oldest link first.
+         */
+        get: operations["listIdentities"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/users/me/identities/{provider}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Unlink the caller’s identity at a provider
+         * @description That provider account can no longer log in to this one (a later login with it makes a new account or links again by verified email).
+         */
+        delete: operations["unlinkIdentity"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/users/me": {
         parameters: {
             query?: never;
@@ -683,7 +803,7 @@ export interface paths {
         };
         /**
          * Security and administration events, newest first
-         * @description Actions: login.failed, login.locked, password.failed, refresh.reused, user.approved, user.disabled, user.enabled, user.status_changed, user.role_changed, user.deleted, mfa.enabled, mfa.disabled, mfa.reset, mfa.failed, mfa.recovery_used, mfa.recovery_regenerated, password.reset_requested, password.reset, email.verified, email.changed, passkey.added, passkey.removed, passkey.counter_regressed.
+         * @description Actions: login.failed, login.locked, password.failed, refresh.reused, user.approved, user.disabled, user.enabled, user.status_changed, user.role_changed, user.deleted, mfa.enabled, mfa.disabled, mfa.reset, mfa.failed, mfa.recovery_used, mfa.recovery_regenerated, password.reset_requested, password.reset, email.verified, email.changed, passkey.added, passkey.removed, passkey.counter_regressed, oidc.linked, oidc.unlinked, oidc.failed.
          */
         get: operations["listAuditEvents"];
         put?: never;
@@ -1001,6 +1121,38 @@ export interface components {
              */
             recoveryCodes: string[];
         };
+        OidcProviderDto: {
+            /** @example google */
+            id: string;
+            /**
+             * @description For the button: “Continue with <name>”
+             * @example Google
+             */
+            name: string;
+        };
+        ExchangeOidcCodeDto: {
+            /** @description The one-time login code from the callback’s redirect (`#/oidc?code=`) */
+            code: string;
+        };
+        UserIdentityDto: {
+            /**
+             * @description The provider’s id (see listOidcProviders)
+             * @example google
+             */
+            provider: string;
+            /**
+             * @description The account’s `sub` at the provider
+             * @example 110169484474386276334
+             */
+            subject: string;
+            /**
+             * @description The address the provider gave at the last login
+             * @example ada@example.com
+             */
+            email: string | null;
+            /** Format: date-time */
+            linkedAt: string;
+        };
         UpdateMeDto: {
             /** @example Ada Lovelace */
             name?: string | null;
@@ -1126,7 +1278,7 @@ export interface components {
             bookerPrize?: boolean;
         };
         /** @enum {string} */
-        AuditAction: "login.failed" | "login.locked" | "password.failed" | "refresh.reused" | "user.approved" | "user.disabled" | "user.enabled" | "user.status_changed" | "user.role_changed" | "user.deleted" | "mfa.enabled" | "mfa.disabled" | "mfa.reset" | "mfa.failed" | "mfa.recovery_used" | "mfa.recovery_regenerated" | "password.reset_requested" | "password.reset" | "email.verified" | "email.changed" | "passkey.added" | "passkey.removed" | "passkey.counter_regressed";
+        AuditAction: "login.failed" | "login.locked" | "password.failed" | "refresh.reused" | "user.approved" | "user.disabled" | "user.enabled" | "user.status_changed" | "user.role_changed" | "user.deleted" | "mfa.enabled" | "mfa.disabled" | "mfa.reset" | "mfa.failed" | "mfa.recovery_used" | "mfa.recovery_regenerated" | "password.reset_requested" | "password.reset" | "email.verified" | "email.changed" | "passkey.added" | "passkey.removed" | "passkey.counter_regressed" | "oidc.linked" | "oidc.unlinked" | "oidc.failed";
         AuditEventDto: {
             /** Format: uuid */
             id: string;
@@ -2775,7 +2927,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description The account’s only way to log in (no password, last passkey) */
+            /** @description The account’s only way to log in (no password, no other passkey, no linked OpenID Connect identity) */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3436,6 +3588,420 @@ export interface operations {
             };
         };
     };
+    listOidcProviders: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The configured providers, in configuration order */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OidcProviderDto"][];
+                };
+            };
+            /** @description The database is unavailable; try again shortly */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    startOidcLogin: {
+        parameters: {
+            query?: {
+                /** @description A path of this origin to land on after the login; anything else becomes `/` */
+                returnTo?: string;
+            };
+            header?: never;
+            path: {
+                /** @description A provider id from listOidcProviders */
+                provider: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description To the provider (or to the web client’s login page with `error=provider_unavailable`) */
+            302: {
+                headers: {
+                    /** @description Where the browser goes next */
+                    Location?: string;
+                    /** @description The flow cookie: `oidc_flow` (HttpOnly, SameSite=Lax, Path=/api/auth/oidc, 10 minutes) on plain-http localhost, else `__Host-oidc_flow` (Secure, Path=/). Signed; it binds the flow and its login code to this browser */
+                    "Set-Cookie"?: string;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unknown provider */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description The database is unavailable; try again shortly */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    oidcCallback: {
+        parameters: {
+            query?: {
+                /** @description From the provider, e.g. access_denied */
+                error?: string;
+                /** @description From the provider */
+                state?: string;
+                /** @description From the provider */
+                code?: string;
+            };
+            header?: never;
+            path: {
+                /** @description A provider id from listOidcProviders */
+                provider: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description To the web client: `#/oidc?code=...&returnTo=...` on success, `#/login?error=...` on failure */
+            302: {
+                headers: {
+                    /** @description Where the browser goes next */
+                    Location?: string;
+                    /** @description Expires the flow cookie when the flow failed */
+                    "Set-Cookie"?: string;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unknown provider */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description The database is unavailable; try again shortly */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    exchangeOidcCode: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description `cookie` at login: the session is a cookie session for good. Its refresh token is set as an HttpOnly, SameSite=Strict, Secure `__Host-refresh_token` cookie (plus a readable `__Host-csrf_token`) and never appears in a body; on plain-http localhost the cookies are `refresh_token` (Path=/api/auth) and `csrf_token`, without Secure */
+                "X-Token-Transport"?: "cookie" | "bearer";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ExchangeOidcCodeDto"];
+            };
+        };
+        responses: {
+            /** @description A fresh access token and a refresh token; or, for an account with two-factor login on, no tokens but an mfaToken */
+            200: {
+                headers: {
+                    /** @description Cookie mode only (`X-Token-Transport: cookie`): `refresh_token` (HttpOnly, SameSite=Strict, Path=/api/auth) and the readable `csrf_token`; and the expired flow cookie */
+                    "Set-Cookie"?: string;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenPairDto"] | components["schemas"]["MfaChallengeDto"];
+                };
+            };
+            /** @description Malformed body: `code` missing, not a string, too long, or unknown fields */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Invalid, used or expired login code, or the flow cookie of the browser that started the login is missing */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Account pending approval or disabled, or its email not verified while REQUIRE_EMAIL_VERIFICATION is on */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description The body is larger than 100 KiB */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description The body is not `application/json` */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description The database is unavailable; try again shortly */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    listIdentities: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The caller’s identities */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserIdentityDto"][];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked access token */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description The database is unavailable; try again shortly */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    unlinkIdentity: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The provider id of the identity */
+                provider: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Unlinked */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed JSON, or invalid or unknown fields */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked access token, or one that is not fresh */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description No identity of this provider is linked to the caller’s account */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description The account’s only way to log in (no password, no passkey, no other identity) */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description The body is larger than 100 KiB */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description The body is not `application/json` */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description The database is unavailable; try again shortly */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
     getMe: {
         parameters: {
             query?: never;
@@ -3655,7 +4221,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Missing fields, or a new password the policy refuses (the message says what to change) */
+            /** @description Missing fields, a new password the policy refuses (the message says what to change), or an account without a password yet (made by an OpenID Connect login: it sets one with a reset link) */
             400: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];

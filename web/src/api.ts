@@ -275,6 +275,17 @@ export async function passkeyLogin(challengeId: string, response: Schemas['Passk
   accessToken = tokens.accessToken;
 }
 
+/**
+ * The OpenID Connect login code from `#/oidc?code=`, in cookie mode; the browser's HttpOnly flow
+ * cookie goes with it. Like a password login it may answer the two-factor challenge instead.
+ */
+export async function oidcExchange(code: string): Promise<MfaChallenge | null> {
+  const answer = await ok(publicApi.POST('/api/auth/oidc/exchange', { body: { code }, params: { header: COOKIE_MODE } }));
+  if ('mfaRequired' in answer) return answer;
+  accessToken = answer.accessToken;
+  return null;
+}
+
 /** Silent refresh from the HttpOnly cookie. Concurrent callers share one request. */
 export function refresh(): Promise<boolean> {
   refreshing ??= refreshAcrossTabs().finally(() => {

@@ -4,11 +4,16 @@ import { card, h, pageHeader, replace } from './dom.js';
 import { forgotPasswordLink, signUpEmailField } from './email.js';
 import { Form, textField } from './forms.js';
 import type { ViewContext } from './router.js';
+import { oidcButtons, oidcErrorMessage, takePendingSecondStep } from './oidc.js';
 import { passkeysSupported, signInWithPasskey } from './passkeys.js';
 import * as session from './session.js';
 
 export function loginView(ctx: ViewContext): void {
-  const notice = ctx.takeNotice();
+  // A failed provider sign-in comes back as /login?error=<code>.
+  const oidcError = oidcErrorMessage(ctx.params.get('error'));
+  if (oidcError) ctx.replaceParams(new URLSearchParams());
+  const notice = oidcError ? { text: oidcError, kind: 'error' as const } : ctx.takeNotice();
+  const returnTo = ctx.takeReturnTo();
   const form = new Form(
     'login',
     [
@@ -32,12 +37,12 @@ export function loginView(ctx: ViewContext): void {
         }
         throw err;
       }
-      ctx.navigate(ctx.takeReturnTo() ?? '/dashboard');
+      ctx.navigate(returnTo ?? '/dashboard');
     },
     { label: 'Log in' },
   );
-  /** The password was right; the account wants its second factor before it opens. */
-  function secondStep(mfaToken: string): void {
+  /** The first factor (password or provider) was right; the account wants its second factor before it opens. */
+  function secondStep(mfaToken: string, next = returnTo ?? '/dashboard'): void {
     const codeForm = new Form(
       'mfa',
       [
@@ -67,7 +72,7 @@ export function loginView(ctx: ViewContext): void {
           }
           throw err;
         }
-        ctx.navigate(ctx.takeReturnTo() ?? '/dashboard');
+        ctx.navigate(next);
       },
       { label: 'Two-factor verification' },
     );
@@ -97,12 +102,15 @@ export function loginView(ctx: ViewContext): void {
         notice ? h('div', { class: `alert alert-${notice.kind}`, role: 'status' }, notice.text) : null,
         h('h2', { class: 'card-title' }, 'Log in'),
         form.el,
-        passkeyButton(ctx),
+        passkeyButton(ctx, returnTo),
+        oidcButtons(returnTo),
         forgotPasswordLink(),
         h('p', { class: 'card-footer muted' }, 'New here? ', h('a', { href: '/register' }, 'Create an account')),
       )),
     ),
   );
+  const pending = takePendingSecondStep();
+  if (pending) secondStep(pending.mfaToken, pending.returnTo);
 }
 
 export function registerView(ctx: ViewContext): void {
@@ -183,6 +191,7 @@ export function registerView(ctx: ViewContext): void {
       card(
         h('h2', { class: 'card-title' }, 'Sign up'),
         form.el,
+        oidcButtons(null),
         h('p', { class: 'card-footer muted' }, 'Already have an account? ', h('a', { href: '/login' }, 'Log in')),
       ),
     ),
@@ -220,7 +229,7 @@ export function welcomeView(ctx: ViewContext): void {
 }
 
 /** Usernameless passkey login; its errors (no passkey, refused, pending or disabled) show under the button. */
-function passkeyButton(ctx: ViewContext): HTMLElement | null {
+function passkeyButton(ctx: ViewContext, returnTo: string | null): HTMLElement | null {
   if (!passkeysSupported()) return null;
   const error = h('p', { class: 'field-error', role: 'alert', hidden: true });
   const button = h('button', { type: 'button', class: 'btn btn-secondary', id: 'passkey-login' }, 'Sign in with a passkey');
@@ -229,7 +238,7 @@ function passkeyButton(ctx: ViewContext): HTMLElement | null {
     error.hidden = true;
     try {
       await signInWithPasskey();
-      ctx.navigate(ctx.takeReturnTo() ?? '/dashboard');
+      ctx.navigate(returnTo ?? '/dashboard');
     } catch (err) {
       error.textContent = err instanceof ApiError ? err.messages.join(' ') || err.message : 'The passkey login was cancelled or failed.';
       error.hidden = false;

@@ -3,6 +3,7 @@ import { type User } from './api.js';
 import { badge, card, h, pageHeader, replace, timeEl, toast } from './dom.js';
 import { Form, textField } from './forms.js';
 import type { ViewContext } from './router.js';
+import { identitiesCard } from './oidc.js';
 import { passkeysCard } from './passkeys.js';
 import * as session from './session.js';
 import { twoFactorCard } from './two-factor.js';
@@ -66,6 +67,7 @@ export async function dashboardView(ctx: ViewContext): Promise<void> {
           deleteArea,
         ),
         passkeysCard(ctx),
+        identitiesCard(ctx),
         twoFactorCard(),
       ),
     ),

@@ -5,6 +5,7 @@ import { authorsView } from './authors.js';
 import { dashboardView } from './dashboard.js';
 import { emailSettingsView, forgotPasswordView, refreshEmailBanner, resetPasswordView, verifyEmailView } from './email.js';
 import { clearToasts, h, replace, toast } from './dom.js';
+import { oidcView } from './oidc.js';
 import { passwordView } from './password.js';
 import { createContext, currentRoute, focusHeading, navigate, redirect, setNotice, setReturnTo, startRouter, type Route } from './router.js';
 import * as session from './session.js';
@@ -24,6 +25,7 @@ const routes: Record<string, Route> = {
   '/forgot-password': { view: forgotPasswordView, title: 'Forgot password', access: 'guest' },
   '/reset-password': { view: resetPasswordView, title: 'Reset password', access: 'public' },
   '/verify-email': { view: verifyEmailView, title: 'Verify email', access: 'public' },
+  '/oidc': { view: oidcView, title: 'Signing in', access: 'public' },
   '/email': { view: emailSettingsView, title: 'Email', access: 'user' },
 };
 

@@ -50,6 +50,12 @@ export async function signIn(username: string, password: string): Promise<User |
   return challenge ?? loadMe();
 }
 
+/** An OpenID Connect login's code: the user, or the challenge of the account's second factor. */
+export async function signInWithOidcCode(code: string): Promise<User | http.MfaChallenge> {
+  const challenge = await http.oidcExchange(code);
+  return challenge ?? loadMe();
+}
+
 /** The login's second step, with an app code or a recovery code. */
 export async function completeSignIn(mfaToken: string, code: string): Promise<User> {
   await http.verifyMfa(mfaToken, code);

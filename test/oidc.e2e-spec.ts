@@ -172,6 +172,8 @@ describe('Sign in with OpenID Connect', () => {
       expect(response.status).toBe(200);
       const me = await t.http().get('/api/users/me').set(bearer(response.body.accessToken));
       expect(me.body).toMatchObject({ email: address, emailVerified: false });
+      // As at registration, the unverified address gets a verification link.
+      expect(await t.dataSource.getRepository(OneTimeToken).countBy({ purpose: 'email-verification', subject: me.body.id })).toBe(1);
       expect(me.body.username).not.toBe(taken.username);
       expect(me.body.username.startsWith(taken.username.slice(0, 23))).toBe(true);
     });

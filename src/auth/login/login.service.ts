@@ -49,8 +49,8 @@ export type LoginOutcome =
 const SECOND_FACTORS: readonly AuthMethod[] = ['otp', 'recovery', 'webauthn'];
 
 /**
- * The one place every login ends, whatever its first factor (password and the two-factor
- * second step today; passkey and OpenID Connect later): either the login is complete, and
+ * The one place every login ends, whatever its first factor (password, passkey, OpenID
+ * Connect, and the two-factor second step): either the login is complete, and
  * only then a session and a fresh token exist, or it needs a second factor first, and the
  * challenge carries the mfaToken its second step presents.
  */

@@ -11,6 +11,7 @@ import { type OidcProviderConfig, OidcConfig } from '../../config/oidc.config.js
 import { OneTimeTokensService } from '../../one-time-tokens/one-time-tokens.service.js';
 import { type User, UserStatus } from '../../users/user.entity.js';
 import { UsersService } from '../../users/users.service.js';
+import { EmailVerificationService } from '../email/email-verification.service.js';
 import { type ClientInfo, type LoginOutcome, LoginService } from '../login/login.service.js';
 import { bindingHash, type FlowCookie, FLOW_COOKIE_TTL_SECONDS, sameString } from './flow-cookie.js';
 import { OidcClients, ProviderUnavailableError } from './oidc-clients.js';
@@ -90,6 +91,7 @@ export class OidcService {
     private readonly users: UsersService,
     private readonly logins: LoginService,
     private readonly events: DomainEventBus,
+    private readonly emailVerification: EmailVerificationService,
   ) {}
 
   providers(): Array<{ id: string; name: string }> {
@@ -268,6 +270,8 @@ export class OidcService {
     }
     await this.events.emit('user.registered', { userId: user.id, username: user.username });
     await this.events.emit('oidc.linked', { userId: user.id, provider: provider.id, created: true, ip });
+    // As at registration: an address the provider has not verified gets a verification link.
+    if (!user.emailVerified) await this.emailVerification.sendLink(user, false);
     return user;
   }
 

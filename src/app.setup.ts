@@ -108,10 +108,25 @@ export async function setupApp(app: NestFastifyApplication): Promise<void> {
       },
     },
   });
+  const servesClient = existsSync(WEB_ROOT);
+  // One hook for what every answer carries; a hook per concern cost each request a few µs.
   fastify.addHook('onRequest', (request, reply, done) => {
-    if (isApiPath(request.url)) reply.headers(API_HEADERS);
-    else if (request.url.startsWith('/.well-known/')) reply.header('x-content-type-options', 'nosniff');
-    else reply.headers(documentHeaders);
+    // The id the request line is logged under (genReqId above), for support requests.
+    reply.header('x-request-id', request.id);
+    if (isApiPath(request.url)) {
+      reply.headers(API_HEADERS);
+    } else if (request.url.startsWith('/.well-known/')) {
+      reply.header('x-content-type-options', 'nosniff');
+    } else {
+      reply.headers(documentHeaders);
+      // The web client routes with real paths (History API): /login typed or reloaded must
+      // load the client, not a JSON 404. Only page loads that match nothing else get it;
+      // the API and the docs keep their own 404s, and files that do not exist stay 404s.
+      if (servesClient && isClientPageLoad(request.method, request.url, request.headers.accept, request.is404)) {
+        void reply.sendFile('index.html');
+        return;
+      }
+    }
     done();
   });
 
@@ -131,19 +146,9 @@ export async function setupApp(app: NestFastifyApplication): Promise<void> {
     SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
   }
 
-  if (existsSync(WEB_ROOT)) {
-    // wildcard: false registers a route per built file, so any other path is a 404 the hook below can see.
+  if (servesClient) {
+    // wildcard: false registers a route per built file, so any other path is a 404 the hook above can see.
     app.useStaticAssets({ root: WEB_ROOT, prefix: '/', index: ['index.html'], wildcard: false });
-    // The web client routes with real paths (History API): /login typed or reloaded must
-    // load the client, not a JSON 404. Only page loads that match nothing else get it;
-    // the API and the docs keep their own 404s, and files that do not exist stay 404s.
-    fastify.addHook('onRequest', (request, reply, done) => {
-      if (isClientPageLoad(request.method, request.url, request.headers.accept, request.is404)) {
-        void reply.sendFile('index.html');
-        return;
-      }
-      done();
-    });
   }
 }
 

@@ -27,45 +27,52 @@ const SESSION_WITH_USER_SQL =
 /** The same query in PostgreSQL's numbered placeholders. */
 const SESSION_WITH_USER_SQL_POSTGRES = SESSION_WITH_USER_SQL.replace('s.id = ?', 's.id = $1').replace('s.user_id = ?', 's.user_id = $2');
 
-/** The row as the drivers return it (SQLite: times as text; mysql2 and pg: Date). */
-interface Row {
-  revoked_at: unknown;
-  expires_at: unknown;
-  last_used_at: unknown;
-  id: string;
-  username: string;
-  name: string | null;
-  email: string | null;
-  /** SQLite: 0/1; MySQL: 0/1 (tinyint). */
-  email_verified: unknown;
-  role: Role;
-  status: UserStatus;
-  created_at: unknown;
-  updated_at: unknown;
-  last_login_at: unknown;
-  /** SQLite and MySQL both hand back 0/1. */
-  mfa_enabled: unknown;
-}
+/**
+ * The row in the SELECT's column order, as an array: every driver can hand rows back that way
+ * (better-sqlite3 raw mode, mysql2 rowsAsArray, pg rowMode 'array'), which skips building an
+ * object keyed by column names for every request. SQLite gives times as text, mysql2 and pg
+ * a Date; booleans come as 0/1 (SQLite, MySQL) or true/false (pg).
+ */
+type Row = [
+  revokedAt: unknown,
+  expiresAt: unknown,
+  lastUsedAt: unknown,
+  id: string,
+  username: string,
+  name: string | null,
+  email: string | null,
+  emailVerified: unknown,
+  role: Role,
+  status: UserStatus,
+  createdAt: unknown,
+  updatedAt: unknown,
+  lastLoginAt: unknown,
+  mfaEnabled: unknown,
+];
 
 function toSessionWithUser(row: Row): SessionWithUser {
   return {
-    revoked: row.revoked_at !== null && row.revoked_at !== undefined,
-    expiresAtMs: epochMs(row.expires_at),
-    lastUsedAtMs: epochMs(row.last_used_at),
+    revoked: row[0] !== null && row[0] !== undefined,
+    expiresAtMs: epochMs(row[1]),
+    lastUsedAtMs: epochMs(row[2]),
     user: {
-      id: row.id,
-      username: row.username,
-      name: row.name,
-      email: row.email,
-      emailVerified: row.email_verified === 1 || row.email_verified === true || row.email_verified === '1',
-      role: row.role,
-      status: row.status,
-      createdAt: isoString(row.created_at),
-      updatedAt: isoString(row.updated_at),
-      lastLoginAt: row.last_login_at === null || row.last_login_at === undefined ? null : isoString(row.last_login_at),
-      mfaEnabled: row.mfa_enabled === 1 || row.mfa_enabled === true || row.mfa_enabled === '1',
+      id: row[3],
+      username: row[4],
+      name: row[5],
+      email: row[6],
+      emailVerified: isTrue(row[7]),
+      role: row[8],
+      status: row[9],
+      createdAt: isoString(row[10]),
+      updatedAt: isoString(row[11]),
+      lastLoginAt: row[12] === null || row[12] === undefined ? null : isoString(row[12]),
+      mfaEnabled: isTrue(row[13]),
     },
   };
+}
+
+function isTrue(value: unknown): boolean {
+  return value === 1 || value === true || value === '1';
 }
 
 /** Bounds the lookup on MySQL and PostgreSQL like the pool's connect timeout, so a stalled server means 503, not a hang. */
@@ -74,17 +81,21 @@ const LOOKUP_TIMEOUT_MS = 2000;
 /** The parts of the drivers' own handles the lookup uses (TypeORM keeps them on its driver). */
 interface SqliteHandle {
   open: boolean;
-  prepare(sql: string): { get(...parameters: unknown[]): unknown };
+  prepare(sql: string): SqliteStatement;
+}
+interface SqliteStatement {
+  raw(toggle: boolean): SqliteStatement;
+  get(...parameters: unknown[]): unknown;
 }
 interface MysqlPool {
   execute(
-    options: { sql: string; values: unknown[]; timeout: number },
+    options: { sql: string; values: unknown[]; timeout: number; rowsAsArray: true },
     callback: (error: Error | null, rows: unknown) => void,
   ): void;
 }
 /** pg's Pool, which TypeORM keeps on its driver as `master`. */
 interface PostgresPool {
-  query(config: { name: string; text: string; values: unknown[]; query_timeout: number }): Promise<{ rows: unknown[] }>;
+  query(config: { name: string; text: string; values: unknown[]; query_timeout: number; rowMode: 'array' }): Promise<{ rows: unknown[] }>;
 }
 
 /**
@@ -98,7 +109,7 @@ interface PostgresPool {
 @Injectable()
 export class LiveSessionRepository {
   /** The prepared statement per SQLite handle (a reconnect brings a new handle). */
-  private readonly statements = new WeakMap<SqliteHandle, ReturnType<SqliteHandle['prepare']>>();
+  private readonly statements = new WeakMap<SqliteHandle, SqliteStatement>();
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
@@ -113,7 +124,7 @@ export class LiveSessionRepository {
       const handle = driver.databaseConnection;
       let statement = this.statements.get(handle);
       if (!statement) {
-        statement = handle.prepare(SESSION_WITH_USER_SQL);
+        statement = handle.prepare(SESSION_WITH_USER_SQL).raw(true);
         this.statements.set(handle, statement);
       }
       return Promise.resolve(statement.get(sessionId, userId) as Row | undefined);
@@ -121,7 +132,7 @@ export class LiveSessionRepository {
     if (this.dataSource.options.type === 'mysql' && driver.pool) {
       const pool = driver.pool;
       return new Promise((resolve, reject) => {
-        pool.execute({ sql: SESSION_WITH_USER_SQL, values: [sessionId, userId], timeout: LOOKUP_TIMEOUT_MS }, (error, rows) =>
+        pool.execute({ sql: SESSION_WITH_USER_SQL, values: [sessionId, userId], timeout: LOOKUP_TIMEOUT_MS, rowsAsArray: true }, (error, rows) =>
           error ? reject(error) : resolve((rows as Row[])[0]),
         );
       });
@@ -130,10 +141,13 @@ export class LiveSessionRepository {
       // A named statement is parsed and planned once per connection, then only executed; pool.query
       // releases a client that failed (timeout, lost connection) with the error, so the pool drops it.
       return driver.master
-        .query({ name: 'session_with_user', text: SESSION_WITH_USER_SQL_POSTGRES, values: [sessionId, userId], query_timeout: LOOKUP_TIMEOUT_MS })
+        .query({ name: 'session_with_user', text: SESSION_WITH_USER_SQL_POSTGRES, values: [sessionId, userId], query_timeout: LOOKUP_TIMEOUT_MS, rowMode: 'array' })
         .then((result) => result.rows[0] as Row | undefined);
     }
-    return this.dataSource.query(SESSION_WITH_USER_SQL, [sessionId, userId]).then((rows: Row[]) => rows[0]);
+    // TypeORM's path gives objects; their keys come in the SELECT's order.
+    return this.dataSource
+      .query(SESSION_WITH_USER_SQL, [sessionId, userId])
+      .then((rows: Array<Record<string, unknown>>) => (rows[0] ? (Object.values(rows[0]) as Row) : undefined));
   }
 }
 

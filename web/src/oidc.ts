@@ -5,10 +5,10 @@
 import * as http from './api.js';
 import { ApiError, type Schemas } from './api.js';
 import { card, h, replace, spinner, srOnly, timeEl, toast } from './dom.js';
+import { authorizeHref, loadProviders, safePath, type Provider } from './oidc-providers.js';
 import type { ViewContext } from './router.js';
 import * as session from './session.js';
 
-type Provider = Schemas['OidcProviderDto'];
 type Identity = Schemas['UserIdentityDto'];
 
 /** What each `#/login?error=<code>` of the OIDC callback means to the user. */
@@ -30,22 +30,6 @@ export function oidcErrorMessage(code: string | null): string | null {
   return ERRORS[code] ?? 'The sign-in with the provider failed. Please try again.';
 }
 
-let providers: Promise<Provider[]> | null = null;
-
-/** The configured providers, asked once per page load (an empty list when the call fails). */
-function loadProviders(): Promise<Provider[]> {
-  providers ??= http.ok(http.publicApi.GET('/api/auth/oidc/providers')).catch(() => {
-    providers = null;
-    return [];
-  });
-  return providers;
-}
-
-/** Only a path of this site: the server checks it again. */
-function safePath(path: string | null): string | null {
-  return path && path.startsWith('/') && !path.startsWith('//') && !path.includes('\\') ? path : null;
-}
-
 /**
  * "Continue with <name>" for each provider; nothing while the list loads or when it is empty.
  * Each is a plain link: the browser leaves for the provider and comes back to #/oidc.
@@ -54,14 +38,13 @@ export function oidcButtons(returnTo: string | null): HTMLElement {
   const area = h('div', { class: 'oidc-login', hidden: true });
   void loadProviders().then((list) => {
     if (list.length === 0) return;
-    const query = safePath(returnTo) ? `?returnTo=${encodeURIComponent(returnTo!)}` : '';
     replace(
       area,
       h('p', { class: 'oidc-divider muted' }, 'or'),
       ...list.map((provider) =>
         h(
           'a',
-          { class: 'btn btn-secondary oidc-button', href: `/api/auth/oidc/${encodeURIComponent(provider.id)}/authorize${query}`, 'data-provider': provider.id },
+          { class: 'btn btn-secondary oidc-button', href: authorizeHref(provider.id, returnTo), 'data-provider': provider.id },
           `Continue with ${provider.name}`,
         ),
       ),

@@ -4,6 +4,7 @@ import * as http from './api.js';
 import { ApiError, type User } from './api.js';
 import { h } from './dom.js';
 import { Form, textField } from './forms.js';
+import { authorizeHref, loadProviders, type Provider } from './oidc-providers.js';
 
 let currentUser: User | null = null;
 const listeners = new Set<(user: User | null) => void>();
@@ -52,8 +53,17 @@ export async function signIn(username: string, password: string): Promise<User |
 
 /** An OpenID Connect login's code: the user, or the challenge of the account's second factor. */
 export async function signInWithOidcCode(code: string): Promise<User | http.MfaChallenge> {
+  // Signed in already: the provider's round trip of the "confirm it's you" dialog. The new
+  // login's cookie replaces this session's, which has no further use in this browser.
+  const oldSessionId = currentUser ? http.tokenClaims()?.sid : undefined;
   const challenge = await http.oidcExchange(code);
-  return challenge ?? loadMe();
+  if (challenge) {
+    // The login page asks for the second factor only when nobody is signed in.
+    if (currentUser) dropSession();
+    return challenge;
+  }
+  endReplacedSession(oldSessionId);
+  return loadMe();
 }
 
 /** The login's second step, with an app code or a recovery code. */
@@ -100,7 +110,7 @@ export async function withFreshLogin<T>(call: () => Promise<T>, reason: string):
     const sessionProblem =
       err.needsFreshLogin || http.tokenExpired() || /access token|session|^unauthorized\.?$/i.test(err.message.trim());
     if (!sessionProblem) throw err;
-    const confirmed = await confirmPassword(reason);
+    const confirmed = await confirmPassword(reason, await linkedProviders());
     if (!confirmed) throw new ReauthCancelled();
     return call();
   }
@@ -122,13 +132,56 @@ export async function freshLogin(password: string, code = ''): Promise<void> {
   const challenge = await http.login(me.username, password);
   // With two-factor login on, a fresh token needs the second factor too.
   if (challenge) await http.verifyMfa(challenge.mfaToken, code);
+  endReplacedSession(oldSessionId);
+}
+
+/** Ends the session a new login replaced (when it is another one); never throws. */
+function endReplacedSession(oldSessionId: string | undefined): void {
   const newSessionId = http.tokenClaims()?.sid;
   if (oldSessionId && newSessionId && oldSessionId !== newSessionId) {
     void http.api.DELETE('/api/auth/sessions/{id}', { params: { path: { id: oldSessionId } } }).catch(() => undefined);
   }
 }
 
-function confirmPassword(reason: string): Promise<boolean> {
+/** How long the dialog waits for the linked providers before it opens with the password alone. */
+const PROVIDERS_WAIT_MS = 3000;
+
+/**
+ * The configured providers the user has linked: an account made by a provider login has no
+ * password, and signing in again there gives a fresh token too. Empty when there are none,
+ * or when they cannot be asked in time (the dialog then asks for the password, as before).
+ */
+async function linkedProviders(): Promise<Provider[]> {
+  const ask = async (): Promise<Provider[]> => {
+    const available = await loadProviders();
+    if (available.length === 0) return [];
+    // No refresh-and-retry middleware: a lost session must not leave the page from here.
+    const identities = () => http.ok(http.apiNoRetry.GET('/api/users/me/identities'));
+    const linked = await identities().catch(async (err: unknown) => {
+      if (err instanceof ApiError && err.status === 401 && (await http.refresh())) return identities();
+      throw err;
+    });
+    return available.filter((provider) => linked.some((identity) => identity.provider === provider.id));
+  };
+  let timer: number | undefined;
+  const late = new Promise<Provider[]>((resolve) => {
+    timer = window.setTimeout(() => resolve([]), PROVIDERS_WAIT_MS);
+  });
+  try {
+    return await Promise.race([ask(), late]);
+  } catch {
+    return [];
+  } finally {
+    window.clearTimeout(timer);
+  }
+}
+
+/** The page the dialog was opened on: the provider's round trip ends there again. */
+function currentPath(): string {
+  return `${location.pathname}${location.search}`;
+}
+
+function confirmPassword(reason: string, providers: Provider[]): Promise<boolean> {
   const me = currentUser;
   if (!me) return Promise.resolve(false);
   return new Promise((resolve) => {
@@ -172,11 +225,37 @@ function confirmPassword(reason: string): Promise<boolean> {
     const originalShowError = form.showError.bind(form);
     form.showError = (err, special) =>
       originalShowError(err, { 401: { password: 'That password is not correct.' }, ...special });
+    const names = providers.map((provider) => provider.name).join(' or ');
+    const how = providers.length === 0 ? 'enter your password again' : `enter your password again, or sign in again with ${names}`;
+    // With a linked provider, a user without a password has a way through too: signing in there
+    // again gives a fresh token. The browser leaves for the provider and comes back to this page.
+    const viaProvider =
+      providers.length === 0
+        ? null
+        : h(
+            'div',
+            { class: 'oidc-login reauth-providers' },
+            h('p', { class: 'oidc-divider muted' }, 'or'),
+            ...providers.map((provider) =>
+              h(
+                'a',
+                {
+                  class: 'btn btn-secondary oidc-button',
+                  href: authorizeHref(provider.id, currentPath()),
+                  'data-provider': provider.id,
+                  'aria-describedby': 'reauth-provider-hint',
+                },
+                `Confirm with ${provider.name}`,
+              ),
+            ),
+            h('p', { id: 'reauth-provider-hint', class: 'hint' }, 'You will come back here; then repeat the action.'),
+          );
     dialog.append(
       h('h2', { id: 'reauth-title' }, 'Confirm it’s you'),
-      h('p', { id: 'reauth-text', class: 'muted' }, `${reason} For your security, enter your password again to continue.`),
+      h('p', { id: 'reauth-text', class: 'muted' }, `${reason} For your security, ${how} to continue.`),
       form.el,
     );
+    if (viaProvider) dialog.append(viaProvider);
     dialog.addEventListener('cancel', (event) => {
       event.preventDefault();
       finish(false);

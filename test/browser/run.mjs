@@ -1035,6 +1035,103 @@ async function run() {
     checkPage();
   });
 
+  await step('a user without a password confirms a sensitive change with "Confirm with Test OP" and comes back to the same page', async () => {
+    if (!oidc) return log('  note: no OpenID Provider for a running instance: skipped');
+    // A provider account with an address no user has: its first login makes an account with no
+    // password, pending approval on this instance. (Start without the provider's own session.)
+    await context.clearCookies({ domain: '127.0.0.1' });
+    oidc.deny = false;
+    oidc.account = `sub-new-${suffix}`;
+    const opEmail = `op_${suffix}@example.test`;
+    oidc.claims = { email: opEmail, email_verified: true, name: 'Provider-only reader', preferred_username: `op_${suffix}` };
+    await page.goto(`${baseUrl}/login`);
+    await heading('Welcome back');
+    await page.getByRole('link', { name: 'Continue with Test OP' }).click();
+    await heading('Welcome back');
+    await expectText(page.locator('main [role=status]').first(), /pending approval/i, 'the "pending approval" message for the new provider account');
+    // The admin approves it through the API (its own, body-mode login: the browser's cookies stay as they are).
+    const adminLogin = await fetch(`${baseUrl}/api/auth/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username: adminUsername, password: adminPassword }) });
+    if (adminLogin.status !== 200) fail(`the admin's API login answered ${adminLogin.status}`);
+    const adminAuth = { Authorization: `Bearer ${(await adminLogin.json()).accessToken}` };
+    const pending = await (await fetch(`${baseUrl}/api/users?status=pending&q=${encodeURIComponent(opEmail)}`, { headers: adminAuth })).json();
+    const opUser = pending.items?.find((u) => u.email === opEmail);
+    if (!opUser) fail(`the provider's new account (${opEmail}) is not among the pending users: ${JSON.stringify(pending).slice(0, 300)}`);
+    const approved = await fetch(`${baseUrl}/api/users/${opUser.id}`, { method: 'PATCH', headers: { ...adminAuth, 'Content-Type': 'application/json' }, body: JSON.stringify({ status: 'active' }) });
+    if (approved.status !== 200) fail(`approving ${opUser.username} answered ${approved.status}`);
+
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('WebAuthn.enable');
+    const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
+      options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true },
+    });
+    await page.getByRole('link', { name: 'Continue with Test OP' }).click();
+    await heading('Dashboard');
+    await expectText(page.locator('[data-testid=profile-username]'), new RegExp(`^${opUser.username}$`), 'the provider account’s username');
+    await page.reload(); // the access token now comes from a refresh: not fresh
+    await heading('Dashboard');
+    const passkeys = page.locator('#passkey');
+    const dialog = page.getByRole('dialog');
+    const addPasskey = async () => {
+      await passkeys.getByLabel('Name').fill('Provider phone');
+      await passkeys.getByRole('button', { name: 'Add a passkey' }).click();
+    };
+    await addPasskey();
+    await visible(dialog, 'the "confirm it’s you" dialog (POST /api/auth/passkeys/registration/options should answer 401 "fresh" to a refreshed token)');
+    const confirmWith = dialog.getByRole('link', { name: 'Confirm with Test OP' });
+    await visible(confirmWith, '"Confirm with Test OP" in the dialog (the user has linked Test OP)');
+    await visible(dialog.getByLabel('Password', { exact: true }), 'the password field beside the provider button');
+    await expectText(dialog, /You will come back here; then repeat the action\./, 'what happens after the provider');
+    await shot('confirm-dialog-provider', async (size) => {
+      const problems = await page.evaluate(() => {
+        const box = document.querySelector('dialog[open]')?.getBoundingClientRect();
+        if (!box) return ['no open dialog'];
+        const out = [];
+        if (box.left < -1 || box.right > document.documentElement.clientWidth + 1) out.push(`the dialog spans ${Math.round(box.left)}–${Math.round(box.right)}px`);
+        for (const el of document.querySelectorAll('dialog[open] input:not([hidden]), dialog[open] button, dialog[open] a, dialog[open] p')) {
+          const r = el.getBoundingClientRect();
+          if (r.width === 0) continue;
+          if (r.left < box.left - 1 || r.right > box.right + 1) out.push(`${el.tagName.toLowerCase()} "${(el.textContent || '').trim().slice(0, 30)}" sticks out of the dialog`);
+        }
+        return out;
+      });
+      if (problems.length) fail(`the dialog does not fit (${size}):\n      ${problems.join('\n      ')}`);
+    });
+    // Escape cancels as before, and focus goes back to the button that opened the dialog.
+    await page.keyboard.press('Escape');
+    await gone(dialog, 'the dialog after Escape');
+    const focused = await page.evaluate(() => document.activeElement?.textContent?.trim());
+    if (focused !== 'Add a passkey') fail(`after Escape the focus is on "${focused}", not on "Add a passkey"`);
+    await addPasskey();
+    await visible(confirmWith, '"Confirm with Test OP" again');
+    const href = await confirmWith.getAttribute('href');
+    if (href !== '/api/auth/oidc/test/authorize?returnTo=%2Fdashboard') fail(`"Confirm with Test OP" goes to ${href}, not back to /dashboard`);
+    const exchanged = page.waitForResponse((r) => pathOf(r.url()) === '/api/auth/oidc/exchange' && r.request().method() === 'POST');
+    await confirmWith.click();
+    if ((await exchanged).status() !== 200) fail('the OIDC exchange after "Confirm with Test OP" was refused');
+    await heading('Dashboard');
+    if (pathOf(page.url()) !== '/dashboard') fail(`the round trip ended at ${page.url()}, not at /dashboard`);
+    await expectText(page.locator('[data-testid=profile-username]'), new RegExp(`^${opUser.username}$`), 'the same user after the round trip');
+    // The fresh session lets the repeated action through, without the dialog.
+    await addPasskey();
+    await visible(page.locator('li[data-passkey-id]', { hasText: 'Provider phone' }), 'the new passkey after confirming with the provider');
+    if (await dialog.isVisible()) fail('the dialog asked again after the provider round trip');
+    // The session the round trip replaced was ended: this device's is the only one left.
+    await navTo('Sessions', 'Sessions');
+    await visible(page.locator('.session.current'), 'the current session');
+    const sessionRows = page.locator('ul.sessions > li');
+    const deadline = Date.now() + STEP_TIMEOUT_MS;
+    while ((await sessionRows.count()) !== 1 && Date.now() < deadline) {
+      await page.waitForTimeout(200);
+      if ((await sessionRows.count()) !== 1) await page.reload();
+      await heading('Sessions');
+    }
+    if ((await sessionRows.count()) !== 1) fail(`expected one session after the round trip (the replaced one ended), found ${await sessionRows.count()}`);
+    await cdp.send('WebAuthn.removeVirtualAuthenticator', { authenticatorId });
+    await page.locator('#logout-button').click();
+    await heading('Welcome back');
+    checkPage();
+  });
+
   await step('"Forgot password?" on the login page mails a reset link', async () => {
     await page.goto(`${baseUrl}/#/login`);
     await heading('Welcome back');

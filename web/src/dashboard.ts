@@ -93,9 +93,10 @@ export async function dashboardView(ctx: ViewContext): Promise<void> {
         h('div', null, h('dt', null, 'Last login'), h('dd', null, timeEl(me.lastLoginAt))),
       ),
     );
-    // The profile loads after the page shows: never overwrite what the user started typing.
+    // The profile loads after the page shows: never overwrite what the user started typing,
+    // nor a field they are in (a keystroke landing after this would append to the old name).
     const input = nameForm.control('name') as HTMLInputElement;
-    if (!typing) input.value = me.name ?? '';
+    if (!typing && document.activeElement !== input) input.value = me.name ?? '';
   }
 
   function renderDeleteButton(): void {

@@ -1,4 +1,4 @@
-import { Injectable, Logger, ServiceUnavailableException } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { Interval } from '@nestjs/schedule';
 import { InjectRepository } from '@nestjs/typeorm';
 import { createHash } from 'node:crypto';
@@ -52,10 +52,12 @@ export class FixedWindowCounter {
       this.blocks.delete(keyHash);
     }
 
-    // A purge (this instance's or another's) may delete an expired row between the steps;
-    // the hit is then counted again on a fresh row rather than failing the request.
+    // The row may be deleted between the steps: by a purge, by a successful login's reset()
+    // or a password reset's clear() (concurrent logins of one account do this all the time).
+    // Each of those forgets the key's hits, so the hit is counted again on a fresh row, and
+    // if that vanishes too it is the first hit of a new count: never a 503 for a lost race.
     let row = (await this.count(policy, keyHash, now)) ?? (await this.count(policy, keyHash, now));
-    if (!row) throw new ServiceUnavailableException('Rate limit storage is busy, try again shortly');
+    if (!row) return firstHit(policy, now);
     let newlyBlocked = false;
     if (!isBlocked(row, now) && row.hits > policy.limit) {
       const blockedUntil = new Date(now.getTime() + policy.blockMs);
@@ -159,6 +161,11 @@ function stateOf(row: AbuseCounter, now: Date, newlyBlocked: boolean): CounterSt
     blockedUntil: blocked ? row.blockedUntil : null,
     retryAfterSeconds: secondsUntil(blocked ? row.blockedUntil! : row.windowEndsAt, now),
   };
+}
+
+/** The state of a key whose count starts with this hit. */
+function firstHit(policy: CounterPolicy, now: Date): CounterState {
+  return { hits: 1, blocked: false, newlyBlocked: false, blockedUntil: null, retryAfterSeconds: secondsUntil(new Date(now.getTime() + policy.windowMs), now) };
 }
 
 function secondsUntil(until: Date, now: Date): number {

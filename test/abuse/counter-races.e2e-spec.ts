@@ -33,4 +33,22 @@ describe('fixed-window counter under concurrent resets', () => {
     // undercount the reset meant anyway. It is never blocked or refused.
     for (const outcome of outcomes) expect(outcome.hits).toBeGreaterThanOrEqual(0);
   });
+
+  it('counts a hit as the first of a new count when its row is gone each time it is read back (SQLite: a trigger plays the concurrent reset)', async () => {
+    if (t.dataSource.options.type !== 'better-sqlite3') return;
+    // Every increment of this scope's row deletes it at once, as a reset() landing between the
+    // counter's statements would: deterministic here, a race elsewhere.
+    await t.dataSource.query(
+      "CREATE TRIGGER abuse_counter_vanishes AFTER UPDATE ON abuse_counters WHEN NEW.scope = 'vanishing' " +
+        'BEGIN DELETE FROM abuse_counters WHERE key_hash = NEW.key_hash; END',
+    );
+    try {
+      const counter = t.app.get(FixedWindowCounter);
+      const policy: CounterPolicy = { scope: 'vanishing', limit: 5, windowMs: 60_000, blockMs: 60_000 };
+      const state = await counter.hit(policy, uniqueName('gone'));
+      expect(state).toEqual({ hits: 1, blocked: false, newlyBlocked: false, blockedUntil: null, retryAfterSeconds: 60 });
+    } finally {
+      await t.dataSource.query('DROP TRIGGER abuse_counter_vanishes');
+    }
+  });
 });

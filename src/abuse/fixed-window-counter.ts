@@ -3,6 +3,7 @@ import { Interval } from '@nestjs/schedule';
 import { InjectRepository } from '@nestjs/typeorm';
 import { createHash } from 'node:crypto';
 import { Repository } from 'typeorm';
+import { isDeadlock } from '../common/database-errors.js';
 import { AbuseCounter } from './abuse-counter.entity.js';
 
 export interface CounterPolicy {
@@ -56,7 +57,10 @@ export class FixedWindowCounter {
     // or a password reset's clear() (concurrent logins of one account do this all the time).
     // Each of those forgets the key's hits, so the hit is counted again on a fresh row, and
     // if that vanishes too it is the first hit of a new count: never a 503 for a lost race.
-    let row = (await this.count(policy, keyHash, now)) ?? (await this.count(policy, keyHash, now));
+    // On MySQL the insert and a concurrent delete of one key can also deadlock; the victim
+    // statement is rolled back alone, and the hit is counted again in the same way.
+    const countOnce = () => this.count(policy, keyHash, now).catch((error: unknown) => (isDeadlock(error) ? null : Promise.reject(error)));
+    let row = (await countOnce()) ?? (await countOnce());
     if (!row) return firstHit(policy, now);
     let newlyBlocked = false;
     if (!isBlocked(row, now) && row.hits > policy.limit) {
@@ -76,6 +80,11 @@ export class FixedWindowCounter {
 
   /** Forgets the key's hits (a login that succeeded); a block that is in force stays. */
   async reset(policy: CounterPolicy, key: string): Promise<void> {
+    // A deadlock victim (a concurrent hit's insert on MySQL) is rolled back alone: delete again.
+    await this.deleteHits(policy, key).catch((error: unknown) => (isDeadlock(error) ? this.deleteHits(policy, key) : Promise.reject(error)));
+  }
+
+  private async deleteHits(policy: CounterPolicy, key: string): Promise<void> {
     await this.counters
       .createQueryBuilder()
       .delete()

@@ -30,6 +30,12 @@ export function isUniqueViolation(error: unknown): boolean {
   return code !== undefined && UNIQUE_CODES.has(code);
 }
 
+/** The server chose this statement as a deadlock's victim (MySQL 1213, PostgreSQL 40P01): running it again resolves it. */
+export function isDeadlock(error: unknown): boolean {
+  const code = driverErrorCode(error);
+  return code === 'ER_LOCK_DEADLOCK' || code === '40P01';
+}
+
 /** A PostgreSQL failure that means "database unavailable" (503), like the other drivers' connection errors. */
 export function isPostgresUnavailable(error: unknown): boolean {
   const code = driverErrorCode(error);

@@ -110,7 +110,9 @@ describe('Sign in with OpenID Connect', () => {
       expect(url.searchParams.get('code_challenge_method')).toBe('S256');
       expect(url.searchParams.get('code_challenge')).toMatch(/^[A-Za-z0-9_-]{43}$/);
       expect(url.searchParams.get('state')).toMatch(/^[A-Za-z0-9_-]{43}$/);
-      expect(url.searchParams.get('nonce')).toBeTruthy();
+      // openid-client's randomNonce(): 32 random bytes, base64url; a value of its own, not the state.
+      expect(url.searchParams.get('nonce')).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      expect(url.searchParams.get('nonce')).not.toBe(url.searchParams.get('state'));
       expect(url.searchParams.get('scope')).toBe('openid email profile');
       expect(flow.setCookie).toMatch(/HttpOnly/i);
       expect(flow.setCookie).toMatch(/SameSite=Lax/i);

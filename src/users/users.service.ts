@@ -58,18 +58,40 @@ export class UsersService {
   /** Applies the password policy; a taken username or email surfaces as 409 through the error filter. */
   async create(input: NewUser): Promise<User> {
     this.assertPasswordAllowed(input.password, input.username, 'password');
-    const now = new Date();
-    const user = this.users.create({
-      id: randomUUID(),
+    return this.insertUser({
       username: input.username,
-      usernameNormalized: normalizeUsername(input.username),
       name: input.name ?? null,
       email: input.email ?? null,
-      emailNormalized: input.email ? normalizeEmail(input.email) : null,
       emailVerified: false,
       passwordHash: await this.passwords.hash(input.password),
       role: input.role ?? Role.User,
       status: input.status ?? UserStatus.Active,
+    });
+  }
+
+  /**
+   * An account made by an OpenID Connect login: no password (it logs in through its provider
+   * until it sets one with a reset link); the address is verified when the provider says so.
+   */
+  async createPasswordless(input: { username: string; name: string | null; email: string | null; emailVerified: boolean; status: UserStatus }): Promise<User> {
+    return this.insertUser({
+      username: input.username,
+      name: input.name,
+      email: input.email,
+      emailVerified: input.email !== null && input.emailVerified,
+      passwordHash: null,
+      role: Role.User,
+      status: input.status,
+    });
+  }
+
+  private async insertUser(fields: Pick<User, 'username' | 'name' | 'email' | 'emailVerified' | 'passwordHash' | 'role' | 'status'>): Promise<User> {
+    const now = new Date();
+    const user = this.users.create({
+      ...fields,
+      id: randomUUID(),
+      usernameNormalized: normalizeUsername(fields.username),
+      emailNormalized: fields.email ? normalizeEmail(fields.email) : null,
       createdAt: now,
       updatedAt: now,
       lastLoginAt: null,
@@ -79,32 +101,6 @@ export class UsersService {
     // Galera cluster a transaction that loses a conflict with another node fails as a
     // deadlock at COMMIT; a lone INSERT is retried by the node and then meets the unique
     // index like on any server (409).
-    await this.users.insert(user);
-    return user;
-  }
-
-  /**
-   * An account made by an OpenID Connect login: no password (it logs in through its provider
-   * until it sets one with a reset link); the address is verified when the provider says so.
-   */
-  async createPasswordless(input: { username: string; name: string | null; email: string | null; emailVerified: boolean; status: UserStatus }): Promise<User> {
-    const now = new Date();
-    const user = this.users.create({
-      id: randomUUID(),
-      username: input.username,
-      usernameNormalized: normalizeUsername(input.username),
-      name: input.name,
-      email: input.email,
-      emailNormalized: input.email ? normalizeEmail(input.email) : null,
-      emailVerified: input.email !== null && input.emailVerified,
-      passwordHash: null,
-      role: Role.User,
-      status: input.status,
-      createdAt: now,
-      updatedAt: now,
-      lastLoginAt: null,
-      mfaEnabled: false,
-    });
     await this.users.insert(user);
     return user;
   }

@@ -1,23 +1,22 @@
 /**
- * The password rules of API.md, as plain functions (no Nest imports), so the web client
- * can bundle the very same checks and scorer for its strength meter.
+ * The password rules of API.md, as plain functions (no Nest imports). The web client's
+ * strength meter (web/src/strength.ts) scores with the same zxcvbn-ts dictionaries.
  */
-import { ZxcvbnFactory, type ZxcvbnResult } from '@zxcvbn-ts/core';
-import * as common from '@zxcvbn-ts/language-common';
-import * as english from '@zxcvbn-ts/language-en';
+import { createRequire } from 'node:module';
+import { ZxcvbnFactory, type Options, type ZxcvbnResult } from '@zxcvbn-ts/core';
+import type * as LanguageCommon from '@zxcvbn-ts/language-common';
+import type * as LanguageEnglish from '@zxcvbn-ts/language-en';
+import { RankedWordList } from './ranked-word-list.js';
 
 export const PASSWORD_MAX_LENGTH = 128;
 
 /** zxcvbn's score 3: guessing takes more than 10^8 tries; below that, a slow hash alone is not enough. */
 const MIN_SCORE = 3;
 
-/** The ~49,000 most common passwords shipped with zxcvbn-ts, checked offline. */
-const COMMON_PASSWORDS = new Set((common.dictionary['passwords-common'] as string[]).map((password) => password.toLowerCase()));
-
 /** Code points that render as nothing: zero-width spaces and joiners, soft hyphens, BOMs, direction marks, variation selectors. */
 const INVISIBLE = /[\p{Default_Ignorable_Code_Point}\p{Cf}\p{Cc}]/gu;
 
-let scorer: ZxcvbnFactory | undefined;
+let scorer: { zxcvbn: ZxcvbnFactory; commonPasswords: RankedWordList } | undefined;
 
 /**
  * NFKC, applied before every hash and every check, so the same password typed on another
@@ -57,7 +56,7 @@ export function passwordProblem(password: string, rules: PasswordRules): string 
   if (username && lowered.includes(username)) {
     return `${field} must not contain the username`;
   }
-  if (COMMON_PASSWORDS.has(lowered)) {
+  if (loadedScorer().commonPasswords.has(lowered)) {
     return `${field} is too common; choose a less predictable one`;
   }
   const result = strengthOf(normalized, username ? [username] : []);
@@ -69,8 +68,30 @@ export function passwordProblem(password: string, rules: PasswordRules): string 
 
 /** zxcvbn's estimate, with the common and English dictionaries and keyboard layouts. */
 export function strengthOf(password: string, userInputs: string[] = []): ZxcvbnResult {
-  scorer ??= new ZxcvbnFactory({
-    dictionary: { ...common.dictionary, ...english.dictionary },
+  return loadedScorer().zxcvbn.check(normalizePassword(password), userInputs);
+}
+
+/** Lists this long are held as RankedWordLists; the short word-sequence lists stay zxcvbn's own. */
+const COMPACT_FROM = 1000;
+
+/**
+ * Built on the first check. The language packages are loaded through require so that, once
+ * their words are copied into RankedWordLists, dropping them from require's cache lets their
+ * arrays (a string per word) be collected; an import would keep them for good.
+ */
+function loadedScorer(): NonNullable<typeof scorer> {
+  if (scorer) return scorer;
+  const require = createRequire(import.meta.url);
+  const common = require('@zxcvbn-ts/language-common') as typeof LanguageCommon;
+  const english = require('@zxcvbn-ts/language-en') as typeof LanguageEnglish;
+  const compact = new Map<string, RankedWordList>();
+  const small: Record<string, string[]> = {};
+  for (const [name, words] of Object.entries({ ...common.dictionary, ...english.dictionary }) as [string, string[]][]) {
+    if (words.length >= COMPACT_FROM) compact.set(name, new RankedWordList(words));
+    else small[name] = words;
+  }
+  const zxcvbn = new ZxcvbnFactory({
+    dictionary: small,
     graphs: common.adjacencyGraphs,
     translations: english.translations,
     // Both bound the scorer's work, which runs on the event loop: with the defaults (100
@@ -80,7 +101,19 @@ export function strengthOf(password: string, userInputs: string[] = []): ZxcvbnR
     l33tMaxSubstitutions: 8,
     maxLength: 64,
   });
-  return scorer.check(normalizePassword(password), userInputs);
+  // zxcvbn-ts builds its ranked dictionaries from the lists it is given and has no option to
+  // take them ready-made, so the long lists go in after construction, into the two fields its
+  // dictionary matcher reads (password-strength.spec.ts checks the scores match zxcvbn's own).
+  const options = (zxcvbn as unknown as { options: Options }).options;
+  for (const [name, list] of compact) {
+    options.rankedDictionaries[name] = list.asRankedDictionary();
+    options.rankedDictionariesMaxWordSize[name] = list.maxLength;
+  }
+  for (const path of Object.keys(require.cache)) {
+    if (/[\\/]@zxcvbn-ts[\\/](language-|dictionary-compression)/.test(path)) delete require.cache[path];
+  }
+  scorer = { zxcvbn, commonPasswords: compact.get('passwords-common')! };
+  return scorer;
 }
 
 /** What makes the password guessable, from the longest pattern zxcvbn found in it. */

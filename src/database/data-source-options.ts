@@ -30,7 +30,7 @@ const DB_TIMEOUT_MS = 1500;
  * times (default once), so racing registrations or refreshes end as on one server. The SET
  * is queued on the connection before anything the pool hands it out for; on a server
  * without Galera it changes nothing (MariaDB) or fails harmlessly (MySQL has no such variables).
- * Loaded only for a MySQL URL (~3 MB of heap that SQLite and PostgreSQL never use), as
+ * Loaded only for a MySQL URL (~2 MB of heap that SQLite and PostgreSQL never use), as
  * TypeORM loads the other drivers.
  */
 function causalReadsMysql() {

@@ -25,15 +25,11 @@ export class RankedWordList {
     while (size < words.length * 2) size *= 2;
     this.slots = new Uint32Array(size);
     this.mask = size - 1;
-    let offset = 0;
     let maxLength = 0;
     for (let index = 0; index < words.length; index++) {
-      const length = words[index].length;
-      this.starts[index] = offset;
-      this.starts[index + 1] = offset + length + 1;
-      maxLength = Math.max(maxLength, length);
+      this.starts[index + 1] = this.starts[index] + words[index].length + 1;
+      maxLength = Math.max(maxLength, words[index].length);
       this.slots[this.slotOf(words[index])] = index + 1;
-      offset += length + 1;
     }
     this.maxLength = maxLength;
   }

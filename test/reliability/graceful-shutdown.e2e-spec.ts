@@ -75,6 +75,15 @@ function logLines(stdout: string): Array<Record<string, unknown>> {
     .map((line) => JSON.parse(line) as Record<string, unknown>);
 }
 
+/** Resolves once the server's stdout holds a log line with this message (its logs are flushed every 250 ms). */
+async function waitForLogLine(server: { stdout(): string }, message: string, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!server.stdout().includes(`"msg":${JSON.stringify(message)}`)) {
+    if (Date.now() > deadline) throw new Error(`no log line "${message}" within ${timeoutMs} ms:\n${server.stdout()}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 describe('graceful shutdown of the spawned service', () => {
   let database: TestDatabase;
 
@@ -122,7 +131,9 @@ describe('graceful shutdown of the spawned service', () => {
     );
     await new Promise((resolve) => setTimeout(resolve, 100));
     server.child.kill('SIGTERM');
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // The signal is handled when the event loop gets to it, which under a loaded CI machine can
+    // be well after the kill: ask again only once the server says it is draining.
+    await waitForLogLine(server, 'SIGTERM received: finishing in-flight requests (at most 10s)');
     const late = await call(server.url, 'GET', '/api/health').then(
       (response) => response.status,
       () => 'refused' as const,

@@ -2,9 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Response } from 'supertest';
 import { AuditEvent } from '../src/audit/audit-event.entity.js';
 import { UserIdentity } from '../src/auth/oidc/user-identity.entity.js';
+import { Passkey } from '../src/auth/passkeys/passkey.entity.js';
 import { OneTimeToken } from '../src/one-time-tokens/one-time-token.entity.js';
 import { User, UserStatus } from '../src/users/user.entity.js';
 import { bearer, registerAndLogin } from './support/auth-helpers.js';
+import { SoftAuthenticator } from './support/soft-authenticator.js';
 import { startOidcProvider, type TestAccountClaims, type TestOidcProvider } from './support/oidc-provider.js';
 import { createTestApp, strongPassword, type TestApp, uniqueName } from './support/test-app.js';
 
@@ -37,6 +39,7 @@ describe('Sign in with OpenID Connect', () => {
 
   const users = () => t.dataSource.getRepository(User);
   const identities = () => t.dataSource.getRepository(UserIdentity);
+  const passkeys = () => t.dataSource.getRepository(Passkey);
   const auditRows = (action: string) => t.dataSource.getRepository(AuditEvent).findBy({ action });
 
   /** GET authorize: the provider URL and the flow cookie (`name=value`). */
@@ -395,6 +398,51 @@ describe('Sign in with OpenID Connect', () => {
       expect((await t.http().get('/api/users/me/identities').set(bearer(user.accessToken))).body).toEqual([]);
       const rows = await auditRows('oidc.unlinked');
       expect(rows.some((row) => row.targetId === user.id && row.detail?.provider === 'test')).toBe(true);
+    });
+
+    /** Registers a passkey for the caller through the API; answers its id. */
+    async function addPasskey(token: string, name: string): Promise<string> {
+      const authenticator = new SoftAuthenticator(t.config.webauthn.origin, t.config.webauthn.rpId);
+      const options = await t.http().post('/api/auth/passkeys/registration/options').set(bearer(token));
+      expect(options.status).toBe(200);
+      const added = await t.http().post('/api/auth/passkeys/registration').set(bearer(token)).send({ response: authenticator.register(options.body), name });
+      expect(added.status).toBe(201);
+      return added.body.id as string;
+    }
+
+    it('a passwordless account: its provider can go while a passkey stays, then the last passkey cannot (409)', async () => {
+      const token = (await fullLogin(account())).body.accessToken;
+      const userId = claimsOf(token).sub;
+      const passkeyId = await addPasskey(token, 'Only');
+      expect((await t.http().delete('/api/users/me/identities/test').set(bearer(token))).status).toBe(204);
+      const refused = await t.http().delete(`/api/auth/passkeys/${passkeyId}`).set(bearer(token));
+      expect(refused.status).toBe(409);
+      expect(refused.body).toEqual({ statusCode: 409, message: 'This is the account’s only way to log in', error: 'Conflict' });
+      expect(await passkeys().findBy({ userId })).toEqual([expect.objectContaining({ id: passkeyId })]);
+    });
+
+    it('keeps one way to log in when its removals race: two passkeys and the provider at once', async () => {
+      // Three rounds: on the old check-then-delete, every round removed all three.
+      for (let round = 0; round < 3; round++) {
+        const token = (await fullLogin(account())).body.accessToken;
+        const userId = claimsOf(token).sub;
+        const passkeyIds = [await addPasskey(token, 'Laptop'), await addPasskey(token, 'Phone')];
+        const removals = [...passkeyIds.map((id) => `/api/auth/passkeys/${id}`), '/api/users/me/identities/test'];
+        const statuses = await Promise.all(removals.map(async (path) => (await t.http().delete(path).set(bearer(token))).status));
+        expect([...statuses].sort()).toEqual([204, 204, 409]);
+        const left = (await passkeys().countBy({ userId })) + (await identities().countBy({ userId }));
+        expect(left).toBe(1);
+      }
+    });
+
+    it('removes a passkey once when two removals of it race: one 204, one 404, one audit line', async () => {
+      const token = (await fullLogin(account())).body.accessToken;
+      const userId = claimsOf(token).sub;
+      const passkeyId = await addPasskey(token, 'Twice');
+      const statuses = await Promise.all([0, 1].map(async () => (await t.http().delete(`/api/auth/passkeys/${passkeyId}`).set(bearer(token))).status));
+      expect([...statuses].sort()).toEqual([204, 404]);
+      expect(await passkeys().countBy({ userId })).toBe(0);
+      expect((await auditRows('passkey.removed')).filter((row) => row.actorId === userId && row.detail?.passkeyId === passkeyId)).toHaveLength(1);
     });
 
     it('answers 404 for an identity the caller does not have, and leaves someone else’s alone', async () => {

@@ -14,6 +14,7 @@ import { AccountLockout, accountLockoutKey } from '../abuse/account-lockout.js';
 import type { AuthUser } from '../common/auth-user.js';
 import { DomainEventBus, type UserChangeKind } from '../common/events/domain-events.js';
 import { type Page, skipOf } from '../common/pagination.js';
+import { lockingTransaction, writeLock } from '../database/locking-transaction.js';
 import { FRESH_TOKEN_REQUIRED } from '../common/decorators/fresh.decorator.js';
 import { Role } from '../common/role.enum.js';
 import { isValidUsername } from '../common/username.js';
@@ -42,9 +43,6 @@ export interface NewUser {
 
 @Injectable()
 export class UsersService {
-  /** Tail of the in-process queue of admin-guarded transactions (SQLite only, see withActiveAdminsLocked). */
-  private adminQueue: Promise<unknown> = Promise.resolve();
-
   constructor(
     @InjectRepository(User) private readonly users: Repository<User>,
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -307,43 +305,28 @@ export class UsersService {
   }
 
   /**
-   * Runs `work` in one transaction that first locks every active admin row, so two
-   * concurrent changes cannot each see "another admin remains" and together remove both.
-   * Return an HttpException from `work` instead of throwing it: nothing has been written
-   * by then, and on SQLite a rollback would also undo other requests' statements (below).
-   *
-   * MySQL and PostgreSQL: SELECT ... FOR UPDATE in id order, so concurrent callers queue instead of
-   * deadlocking. SQLite: every query of this process shares one connection, on which
-   * TypeORM nests a concurrent transaction as a savepoint rather than isolating it, so
-   * callers queue in-process; other connections are held off by SQLite's single writer.
+   * Runs `work` in one transaction that first locks every active admin row, in id order so
+   * concurrent callers queue instead of deadlocking: two concurrent changes cannot each see
+   * "another admin remains" and together remove both (see lockingTransaction).
    */
   private withActiveAdminsLocked<T>(work: (repo: Repository<User>, activeAdminIds: string[]) => Promise<T>): Promise<T> {
-    const run = () =>
-      this.dataSource.transaction(async (manager) => {
-        const repo = manager.getRepository(User);
-        const admins = await repo.find({
-          select: { id: true },
-          where: { role: Role.Admin, status: UserStatus.Active },
-          order: { id: 'ASC' },
-          lock: this.rowLock(),
-        });
-        return work(
-          repo,
-          admins.map((admin) => admin.id),
-        );
+    return lockingTransaction(this.dataSource, async (manager) => {
+      const repo = manager.getRepository(User);
+      const admins = await repo.find({
+        select: { id: true },
+        where: { role: Role.Admin, status: UserStatus.Active },
+        order: { id: 'ASC' },
+        lock: this.rowLock(),
       });
-    if (this.hasRowLocks()) return run();
-    const queued = this.adminQueue.then(run, run);
-    this.adminQueue = queued.catch(() => undefined);
-    return queued;
+      return work(
+        repo,
+        admins.map((admin) => admin.id),
+      );
+    });
   }
 
   private rowLock() {
-    return this.hasRowLocks() ? ({ mode: 'pessimistic_write' } as const) : undefined;
-  }
-
-  private hasRowLocks(): boolean {
-    return this.dataSource.options.type === 'mysql' || this.dataSource.options.type === 'postgres';
+    return writeLock(this.dataSource);
   }
 
   private assertPasswordAllowed(password: string, username: string, field: string): void {

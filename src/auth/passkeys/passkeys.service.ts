@@ -122,13 +122,9 @@ export class PasskeysService {
   }
 
   async remove(caller: AuthUser, id: string, ip?: string): Promise<void> {
-    const passkey = await this.passkeys.findOneBy({ id, userId: caller.id });
-    if (!passkey) throw new NotFoundException('Passkey not found');
-    const user = await this.users.getById(caller.id);
-    if (!(await this.loginMethods.remainWithout(user, { passkeyId: id }))) {
-      throw new ConflictException('This is the account’s only way to log in');
-    }
-    await this.passkeys.delete({ id, userId: caller.id });
+    const outcome = await this.loginMethods.remove(caller.id, { passkeyId: id });
+    if (outcome === 'missing') throw new NotFoundException('Passkey not found');
+    if (outcome === 'last') throw new ConflictException('This is the account’s only way to log in');
     await this.events.emit('passkey.removed', { userId: caller.id, passkeyId: id, ip });
   }
 

@@ -10,6 +10,10 @@ const zxcvbn = new ZxcvbnFactory({
   dictionary: { ...common.dictionary, ...en.dictionary },
   graphs: common.adjacencyGraphs,
   translations: en.translations,
+  // As the server's scorer (src/passwords/password-strength.ts): the same bounds give the same
+  // scores, and keep a long password of digits and symbols from freezing the page per keystroke.
+  l33tMaxSubstitutions: 8,
+  maxLength: 64,
 });
 
 export interface Strength {

@@ -1,4 +1,5 @@
 import {
+  applyDecorators,
   Body,
   Controller,
   Delete,
@@ -82,6 +83,13 @@ export const SET_COOKIE = {
     schema: { type: 'string' as const },
   },
 };
+/** What a first-factor login (password, OpenID Connect) answers: the token pair, or the second-factor challenge. */
+export function ApiLoginAnswer(description: string, headers: Record<string, { description: string; schema: { type: 'string' } }> = SET_COOKIE) {
+  return applyDecorators(
+    ApiExtraModels(TokenPairDto, MfaChallengeDto),
+    ApiOkResponse({ description, schema: { oneOf: [{ $ref: getSchemaPath(TokenPairDto) }, { $ref: getSchemaPath(MfaChallengeDto) }] }, headers }),
+  );
+}
 const CLEAR_COOKIES = {
   'Set-Cookie': {
     description: 'Expires the `refresh_token` and `csrf_token` cookies (sent whether or not the session used cookie mode)',
@@ -133,12 +141,7 @@ export class AuthController {
   @ApiHeader(TRANSPORT_DOC)
   @ApiBody({ type: LoginDto })
   @ApiRateLimited('Account locked after repeated failures, or too many requests from this client; see Retry-After')
-  @ApiExtraModels(TokenPairDto, MfaChallengeDto)
-  @ApiOkResponse({
-    description: 'A fresh access token and a refresh token; or, for an account with two-factor login on, no tokens but an mfaToken for POST /auth/mfa/verify',
-    schema: { oneOf: [{ $ref: getSchemaPath(TokenPairDto) }, { $ref: getSchemaPath(MfaChallengeDto) }] },
-    headers: SET_COOKIE,
-  })
+  @ApiLoginAnswer('A fresh access token and a refresh token; or, for an account with two-factor login on, no tokens but an mfaToken for POST /auth/mfa/verify')
   @ApiErrors({
     400: 'Missing or non-string fields, unknown fields, or credentials in the query string',
     401: 'Wrong username or password (one message for both)',

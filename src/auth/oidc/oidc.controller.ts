@@ -1,11 +1,11 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
-import { ApiBody, ApiExtraModels, ApiHeader, ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
+import { ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ClientThrottleGuard } from '../../abuse/client-throttle.guard.js';
 import { Public } from '../../common/decorators/public.decorator.js';
 import { ApiErrors, ApiRateLimited } from '../../common/openapi/decorators.js';
 import { TokensConfig } from '../../config/tokens.config.js';
-import { clientInfo, deliverTokens, SET_COOKIE, TRANSPORT_DOC } from '../auth.controller.js';
+import { ApiLoginAnswer, clientInfo, deliverTokens, SET_COOKIE, TRANSPORT_DOC } from '../auth.controller.js';
 import { TokenPairDto } from '../dto/token-pair.dto.js';
 import { MfaChallengeDto } from '../mfa/dto/mfa-responses.dto.js';
 import { ExchangeOidcCodeDto, OidcProviderDto } from './dto/oidc.dto.js';
@@ -123,11 +123,8 @@ export class OidcController {
   @ApiHeader(TRANSPORT_DOC)
   @ApiBody({ type: ExchangeOidcCodeDto })
   @ApiRateLimited()
-  @ApiExtraModels(TokenPairDto, MfaChallengeDto)
-  @ApiOkResponse({
-    description: 'A fresh access token and a refresh token; or, for an account with two-factor login on, no tokens but an mfaToken',
-    schema: { oneOf: [{ $ref: getSchemaPath(TokenPairDto) }, { $ref: getSchemaPath(MfaChallengeDto) }] },
-    headers: { 'Set-Cookie': { description: `${SET_COOKIE['Set-Cookie'].description}; and the expired flow cookie`, schema: { type: 'string' } } },
+  @ApiLoginAnswer('A fresh access token and a refresh token; or, for an account with two-factor login on, no tokens but an mfaToken', {
+    'Set-Cookie': { description: `${SET_COOKIE['Set-Cookie'].description}; and the expired flow cookie`, schema: { type: 'string' } },
   })
   @ApiErrors({
     400: 'Malformed body: `code` missing, not a string, too long, or unknown fields',

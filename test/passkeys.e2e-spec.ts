@@ -3,6 +3,7 @@ import { IsNull } from 'typeorm';
 import { AuditEvent } from '../src/audit/audit-event.entity.js';
 import { Passkey } from '../src/auth/passkeys/passkey.entity.js';
 import { OneTimeToken } from '../src/one-time-tokens/one-time-token.entity.js';
+import { User } from '../src/users/user.entity.js';
 import { bearer, registerAndLogin, type TestUser } from './support/auth-helpers.js';
 import { SoftAuthenticator } from './support/soft-authenticator.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
@@ -187,6 +188,18 @@ describe('passkeys (WebAuthn)', () => {
       expect(listed.lastUsedAt).toEqual(expect.any(String));
       // And again, with the counter moving on.
       expect((await login(authenticator)).status).toBe(200);
+    });
+
+    it('needs no second factor on an account with two-factor login on: the passkey is multi-factor itself', async () => {
+      const { user, authenticator } = await userWithPasskey();
+      await t.dataSource.getRepository(User).update({ id: user.id }, { mfaEnabled: true });
+      const byPassword = await t.http().post('/api/auth/login').send({ username: user.username, password: user.password });
+      expect(byPassword.status).toBe(200);
+      expect(byPassword.body).toEqual({ mfaRequired: true, mfaToken: expect.any(String), methods: ['totp', 'recovery'], expiresIn: 300 });
+      const byPasskey = await login(authenticator);
+      expect(byPasskey.status).toBe(200);
+      expect(byPasskey.body.mfaRequired).toBeUndefined();
+      expect(claimsOf(byPasskey.body.accessToken)).toMatchObject({ sub: user.id, fresh: true, amr: ['webauthn'] });
     });
 
     it('answers in cookie mode as the password login does', async () => {

@@ -45,14 +45,12 @@ export type LoginOutcome =
   | { outcome: 'complete'; tokens: IssuedTokens }
   | { outcome: 'second-factor-required'; challenge: SecondFactorChallenge };
 
-/** Factors that count as the second step (a passkey is complete on its own). */
-const SECOND_FACTORS: readonly AuthMethod[] = ['otp', 'recovery', 'webauthn'];
-
 /**
  * The one place every login ends, whatever its first factor (password, passkey, OpenID
  * Connect, and the two-factor second step): either the login is complete, and
  * only then a session and a fresh token exist, or it needs a second factor first, and the
- * challenge carries the mfaToken its second step presents.
+ * challenge carries the mfaToken its second step presents. A passkey login and the second
+ * step are complete on their own (completeMultiFactor).
  */
 @Injectable()
 export class LoginService {
@@ -64,10 +62,10 @@ export class LoginService {
     private readonly oneTimeTokens: OneTimeTokensService,
   ) {}
 
-  /** `amr`: the factors this login has passed so far, e.g. ['pwd']. */
+  /** A first-factor login (`amr` ['pwd'] or ['oidc']): complete, or a second factor first when the account has one. */
   async decide(user: User, amr: AuthMethod[], client: ClientInfo): Promise<LoginOutcome> {
     const methods = await this.secondFactorsOf(user);
-    if (methods.length > 0 && !amr.some((method) => SECOND_FACTORS.includes(method))) {
+    if (methods.length > 0) {
       const data: MfaTokenData = { amr };
       const { token } = await this.oneTimeTokens.issue(MFA_TOKEN_PURPOSE, user.id, MFA_TOKEN_TTL_SECONDS, data);
       return {
@@ -76,6 +74,11 @@ export class LoginService {
       };
     }
     return { outcome: 'complete', tokens: await this.complete(user, amr, client) };
+  }
+
+  /** A login that has passed a second factor, or is multi-factor on its own (a user-verified passkey): no further step. */
+  completeMultiFactor(user: User, amr: AuthMethod[], client: ClientInfo): Promise<IssuedTokens> {
+    return this.complete(user, amr, client);
   }
 
   /** The second factors the account has set up: a confirmed app comes with recovery codes. */

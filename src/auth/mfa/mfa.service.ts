@@ -133,10 +133,7 @@ export class MfaService {
       await this.events.emit('mfa.recovery_used', { userId: user.id, remaining, ip: client.ip });
     }
     const amr: AuthMethod[] = [...challenge.data.amr, method === 'totp' ? 'otp' : 'recovery'];
-    const outcome = await this.logins.decide(user, amr, client);
-    // The decision cannot ask again: the added factor is a second one.
-    if (outcome.outcome !== 'complete') throw new UnauthorizedException(INVALID_MFA_TOKEN);
-    return outcome.tokens;
+    return this.logins.completeMultiFactor(user, amr, client);
   }
 
   /** Accepts a code once: the step it belongs to becomes the last used, by one conditional UPDATE. */

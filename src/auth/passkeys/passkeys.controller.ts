@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, NotImplementedException, Param, ParseUUIDPipe, Post, Req, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiBody, ApiCreatedResponse, ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { PublicKeyCredentialCreationOptionsJSON } from '@simplewebauthn/server';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -123,9 +123,8 @@ export class PasskeysController {
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<TokenPairDto> {
-    const login = await this.passkeys.authenticate(dto.challengeId, dto.response, clientInfo(request));
-    // A passkey login is complete on its own; LoginService never asks it for a second factor.
-    if (login.outcome === 'second-factor-required') throw new NotImplementedException('Two-factor login is not available');
-    return deliverTokens(login.tokens, request, reply, this.tokensConfig);
+    // A user-verified passkey is multi-factor on its own: it never asks for a second factor.
+    const tokens = await this.passkeys.authenticate(dto.challengeId, dto.response, clientInfo(request));
+    return deliverTokens(tokens, request, reply, this.tokensConfig);
   }
 }

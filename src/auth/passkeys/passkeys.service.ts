@@ -19,7 +19,8 @@ import { OneTimeTokensService } from '../../one-time-tokens/one-time-tokens.serv
 import { UserStatus } from '../../users/user.entity.js';
 import { UsersService } from '../../users/users.service.js';
 import { LoginMethods } from '../login/login-methods.js';
-import { type ClientInfo, type LoginOutcome, LoginService } from '../login/login.service.js';
+import { type ClientInfo, LoginService } from '../login/login.service.js';
+import type { IssuedTokens } from '../tokens/tokens.service.js';
 import { PasskeyResponseDto } from './dto/passkey-response.dto.js';
 import { Passkey } from './passkey.entity.js';
 
@@ -140,7 +141,7 @@ export class PasskeysService {
     return { challengeId: token, options };
   }
 
-  async authenticate(challengeId: string, body: Record<string, unknown>, client: ClientInfo): Promise<LoginOutcome> {
+  async authenticate(challengeId: string, body: Record<string, unknown>, client: ClientInfo): Promise<IssuedTokens> {
     if (!isAuthenticationResponse(body)) throw new BadRequestException('response is not an AuthenticationResponseJSON');
     const response = body;
     // Used up before anything else: a failed attempt cannot be retried with the same challenge.
@@ -188,7 +189,7 @@ export class PasskeysService {
       .where('id = :id AND (counter < :received OR (counter = 0 AND :received = 0))', { id: passkey.id, received })
       .execute();
     if (moved.affected !== 1) throw new UnauthorizedException(LOGIN_FAILED);
-    return this.logins.decide(user, ['webauthn'], client);
+    return this.logins.completeMultiFactor(user, ['webauthn'], client);
   }
 }
 

@@ -71,13 +71,12 @@ describe('the login decision', () => {
     it('completes once the second step adds its factor: fresh, with both methods, kept on refresh', async () => {
       const registered = await registerUser(t);
       const user = (await t.app.get(UsersService).findById(registered.id))!;
-      const outcome = await logins().decide(user, ['pwd', 'otp'], {});
-      if (outcome.outcome !== 'complete') throw new Error(`expected a complete login, got ${outcome.outcome}`);
-      const access = claimsOf(outcome.tokens.accessToken);
+      const tokens = await logins().completeMultiFactor(user, ['pwd', 'otp'], {});
+      const access = claimsOf(tokens.accessToken);
       expect(access).toMatchObject({ sub: user.id, amr: ['pwd', 'otp'], fresh: true });
       expect(await sessionAmr(access.sid)).toBe('pwd otp');
-      expect((await t.http().get('/api/users/me').set(bearer(outcome.tokens.accessToken))).status).toBe(200);
-      const refreshed = await t.http().post('/api/auth/refresh').send({ refreshToken: outcome.tokens.refreshToken });
+      expect((await t.http().get('/api/users/me').set(bearer(tokens.accessToken))).status).toBe(200);
+      const refreshed = await t.http().post('/api/auth/refresh').send({ refreshToken: tokens.refreshToken });
       expect(refreshed.status).toBe(200);
       expect(claimsOf(refreshed.body.accessToken)).toMatchObject({ amr: ['pwd', 'otp'], fresh: false });
     });

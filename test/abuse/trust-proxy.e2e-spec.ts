@@ -97,4 +97,18 @@ describe('TRUST_PROXY', () => {
       expect(other.status).toBe(401);
     });
   });
+
+  it('an IPv6 client rotating addresses inside its /64 spends one budget; another /64 has its own', async () => {
+    await withApp({ TRUST_PROXY: 'loopback', THROTTLE_AUTH_LIMIT: '3' }, async (t) => {
+      const statuses: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        const address = `2001:db8:1:2:${randomBytes(2).toString('hex')}:${randomBytes(2).toString('hex')}::${i + 1}`;
+        const response = await t.http().post('/api/auth/login').set('X-Forwarded-For', address).send({ username: uniqueName(), password: strongPassword() });
+        statuses.push(response.status);
+      }
+      expect(statuses).toEqual([401, 401, 401, 429, 429]);
+      const other = await t.http().post('/api/auth/login').set('X-Forwarded-For', '2001:db8:1:3::1').send({ username: uniqueName(), password: strongPassword() });
+      expect(other.status).toBe(401);
+    });
+  });
 });

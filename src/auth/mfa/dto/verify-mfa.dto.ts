@@ -1,5 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { IsNotEmpty, IsString, Matches, MaxLength, ValidateIf } from 'class-validator';
+
+/** Left out, not null: IsOptional would let `null` past the checks as if it were a code. */
+const omittable = () => ValidateIf((_object, value) => value !== undefined);
 
 /** Exactly one of `code` and `recoveryCode` (the service refuses both or neither with 400). */
 export class VerifyMfaDto {
@@ -10,13 +13,13 @@ export class VerifyMfaDto {
   mfaToken: string;
 
   @ApiPropertyOptional({ description: 'The 6-digit code from the authenticator app', example: '123456' })
-  @IsOptional()
+  @omittable()
   @IsString()
   @Matches(/^\d{6}$/, { message: 'code must be 6 digits' })
   code?: string;
 
   @ApiPropertyOptional({ description: 'One of the recovery codes (single use)', example: 'abcde-fghij' })
-  @IsOptional()
+  @omittable()
   @IsString()
   @IsNotEmpty()
   @MaxLength(64)

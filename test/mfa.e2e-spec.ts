@@ -260,6 +260,9 @@ describe('two-factor login', () => {
         { mfaToken: ['x'], code: '123456' },
         { mfaToken, recoveryCode: 7 },
         { mfaToken, recoveryCode: '' },
+        { mfaToken, recoveryCode: null },
+        { mfaToken, code: null },
+        { mfaToken, code: null, recoveryCode: 'abcde-fghij' },
         { mfaToken, code: '123456', extra: 1 },
         { mfaToken: 'x'.repeat(129), code: '123456' },
       ];
@@ -389,6 +392,29 @@ describe('two-factor login and the account lockout', () => {
     expect(locked.headers['retry-after']).toEqual(expect.any(String));
     const password = await t.http().post('/api/auth/login').send({ username: user.username, password: user.password });
     expect(password.status).toBe(429);
+  });
+
+  it('a right password does not forget wrong codes: logging in again buys no new guesses', async () => {
+    let now = Date.now() - (Date.now() % STEP_MS) + 10_000;
+    t.app.get(Clock).now = () => now;
+    const user = await registerAndLogin(t, uniqueName());
+    const setup = await t.http().post('/api/auth/mfa/totp/setup').set(bearer(user.accessToken));
+    now += STEP_MS;
+    expect((await t.http().post('/api/auth/mfa/totp/confirm').set(bearer(user.accessToken)).send({ code: appCode(setup.body.secret, now) })).status).toBe(200);
+    now += STEP_MS;
+    const right = appCode(setup.body.secret, now);
+    const wrong = String((Number(right) + 1) % 1_000_000).padStart(6, '0');
+    const guess = async () => {
+      const start = await t.http().post('/api/auth/login').send({ username: user.username, password: user.password });
+      expect(start.status).toBe(200);
+      expect((await t.http().post('/api/auth/mfa/verify').send({ mfaToken: start.body.mfaToken, code: wrong })).status).toBe(401);
+      return start.body.mfaToken as string;
+    };
+    await guess();
+    await guess();
+    const last = await guess();
+    expect((await t.http().post('/api/auth/mfa/verify').send({ mfaToken: last, code: right })).status).toBe(429);
+    expect((await t.http().post('/api/auth/login').send({ username: user.username, password: user.password })).status).toBe(429);
   });
 
   it('a right code forgets the earlier failures, as a right password does', async () => {

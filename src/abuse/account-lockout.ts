@@ -65,6 +65,15 @@ export class AccountLockout {
     return this.counter.reset(this.policy(), key);
   }
 
+  /**
+   * The check passed, but the account's login goes on to a second factor: this attempt is not
+   * a failure, and the earlier ones still count, since wrong codes count under the same key
+   * and forgetting them here would give whoever knows the password new guesses with every login.
+   */
+  passedFirstOfTwo(key: string): Promise<void> {
+    return this.counter.refund(this.policy(), key);
+  }
+
   /** A password reset lifts the account's lock: its owner proved who they are another way. */
   lift(key: string): Promise<void> {
     return this.counter.clear(this.policy(), key);

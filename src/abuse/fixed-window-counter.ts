@@ -84,6 +84,16 @@ export class FixedWindowCounter {
     await this.deleteHits(policy, key).catch((error: unknown) => (isDeadlock(error) ? this.deleteHits(policy, key) : Promise.reject(error)));
   }
 
+  /** Takes back one hit of the key (an attempt that turned out not to count); one conditional UPDATE. */
+  async refund(policy: CounterPolicy, key: string): Promise<void> {
+    await this.counters
+      .createQueryBuilder()
+      .update(AbuseCounter)
+      .set({ hits: () => 'hits - 1' })
+      .where('key_hash = :keyHash AND hits > 0', { keyHash: hashKey(policy.scope, key) })
+      .execute();
+  }
+
   private async deleteHits(policy: CounterPolicy, key: string): Promise<void> {
     await this.counters
       .createQueryBuilder()

@@ -72,7 +72,8 @@ export class AuthService {
       await this.events.emit('login.failed', { userId: user?.id ?? null, username, ip });
       throw new UnauthorizedException(INVALID_CREDENTIALS);
     }
-    await this.lockout.succeeded(lockoutKey);
+    // With two-factor login on, only the second step's success clears the count.
+    await (user.mfaEnabled ? this.lockout.passedFirstOfTwo(lockoutKey) : this.lockout.succeeded(lockoutKey));
     if (user.status === UserStatus.Pending) throw new ForbiddenException('Account pending approval by an administrator');
     if (user.status === UserStatus.Disabled) throw new ForbiddenException('Account disabled');
     // Accounts without an address (made by the CLI or ADMIN_USERNAME) are not held back.

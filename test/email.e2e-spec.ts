@@ -1,9 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
+import { UserIdentity } from '../src/auth/oidc/user-identity.entity.js';
+import { Passkey } from '../src/auth/passkeys/passkey.entity.js';
 import { MailerService } from '../src/mail/mailer.service.js';
 import { OneTimeToken } from '../src/one-time-tokens/one-time-token.entity.js';
 import { bearer, login } from './support/auth-helpers.js';
 import { linkToken, startSmtpSink, type SmtpSink } from './support/smtp-sink.js';
+import { SoftAuthenticator } from './support/soft-authenticator.js';
 import { createTestApp, strongPassword, uniqueName, type TestApp } from './support/test-app.js';
 
 const APP_URL = 'https://auth.example.test';
@@ -222,6 +225,65 @@ describe('email: verification, recovery and address changes (SMTP)', () => {
       const reused = await t.http().post('/api/auth/password/reset').send({ token, newPassword: strongPassword() });
       expect(reused.status).toBe(400);
       expect(reused.body.message).toBe('Invalid, used or expired link');
+    });
+
+    it('stops working when the address changes: it never verifies an address it was not mailed to', async () => {
+      // The attack: ask for a link to your own mailbox, move the account to someone else's
+      // address, then reset: the old link used to mark that address verified.
+      const user = await account();
+      await t.http().post('/api/auth/password/forgot').send({ email: user.email }).expect(202);
+      const token = linkToken(await smtp.waitFor(user.email, (m) => /reset/i.test(m.parsed.subject ?? '')), 'reset-password');
+      const victim = address();
+      expect((await t.http().put('/api/users/me/email').set(bearer(user.accessToken)).send({ email: victim })).status).toBe(200);
+
+      const reset = await t.http().post('/api/auth/password/reset').send({ token, newPassword: strongPassword() });
+      expect(reset.status).toBe(400);
+      expect(reset.body.message).toBe('Invalid, used or expired link');
+      const me = await t.http().get('/api/users/me').set(bearer(user.accessToken));
+      expect(me.body).toMatchObject({ email: victim, emailVerified: false });
+      expect(await audit('email.verified', user.id)).toEqual([]);
+    });
+
+    it('removes passkeys and linked providers when it is the first proof of the address, and keeps them once the address was verified', async () => {
+      // Anyone can register with someone else's address and add their own passkey or provider
+      // before the owner ever proves the mailbox; the owner's reset must not leave them a way in.
+      const addPasskey = async (accessToken: string) => {
+        const authenticator = new SoftAuthenticator(t.config.webauthn.origin, t.config.webauthn.rpId);
+        const options = await t.http().post('/api/auth/passkeys/registration/options').set(bearer(accessToken));
+        const added = await t.http().post('/api/auth/passkeys/registration').set(bearer(accessToken)).send({ response: authenticator.register(options.body) });
+        expect(added.status).toBe(201);
+        return { authenticator, id: added.body.id as string };
+      };
+      const passkeyLogin = async (authenticator: SoftAuthenticator) => {
+        const options = await t.http().post('/api/auth/passkeys/authentication/options');
+        return t.http().post('/api/auth/passkeys/authentication').send({ challengeId: options.body.challengeId, response: authenticator.authenticate(options.body.options.challenge) });
+      };
+      const linkProvider = (userId: string) =>
+        t.dataSource.getRepository(UserIdentity).insert({ id: randomUUID(), userId, provider: 'test', subject: randomUUID(), email: null, linkedAt: new Date() });
+      const resetThroughMail = async (email: string) => {
+        await t.http().post('/api/auth/password/forgot').send({ email }).expect(202);
+        const token = linkToken(await smtp.waitFor(email, (m) => /reset/i.test(m.parsed.subject ?? '')), 'reset-password');
+        expect((await t.http().post('/api/auth/password/reset').send({ token, newPassword: strongPassword() })).status).toBe(204);
+      };
+
+      const squatter = await account();
+      const planted = await addPasskey(squatter.accessToken);
+      expect((await passkeyLogin(planted.authenticator)).status).toBe(200);
+      await linkProvider(squatter.id);
+      await resetThroughMail(squatter.email);
+      expect((await passkeyLogin(planted.authenticator)).status).toBe(401);
+      expect(await t.dataSource.getRepository(Passkey).findBy({ userId: squatter.id })).toEqual([]);
+      expect(await t.dataSource.getRepository(UserIdentity).findBy({ userId: squatter.id })).toEqual([]);
+      expect(await audit('passkey.removed', squatter.id)).toEqual([expect.objectContaining({ detail: { passkeyId: planted.id, reason: 'first-email-proof' } })]);
+      expect(await audit('oidc.unlinked', squatter.id)).toEqual([expect.objectContaining({ detail: { provider: 'test', reason: 'first-email-proof' } })]);
+
+      const owner = await account();
+      expect((await t.http().post('/api/auth/email/verify').send({ token: linkToken(await smtp.waitFor(owner.email), 'verify-email') })).status).toBe(204);
+      const own = await addPasskey(owner.accessToken);
+      await linkProvider(owner.id);
+      await resetThroughMail(owner.email);
+      expect((await passkeyLogin(own.authenticator)).status).toBe(200);
+      expect(await t.dataSource.getRepository(UserIdentity).countBy({ userId: owner.id })).toBe(1);
     });
 
     it('refuses a password the policy rejects and keeps the link usable; refuses an expired link', async () => {

@@ -139,7 +139,7 @@ export class AuditSubscriber {
 
   @OnEvent('passkey.removed', STRICT)
   passkeyRemoved(event: DomainEvents['passkey.removed']): Promise<void> {
-    return this.audit.record({ action: 'passkey.removed', actorId: event.userId, targetId: event.userId, ip: event.ip, detail: { passkeyId: event.passkeyId } });
+    return this.audit.record({ action: 'passkey.removed', actorId: event.userId, targetId: event.userId, ip: event.ip, detail: { passkeyId: event.passkeyId, ...(event.reason && { reason: event.reason }) } });
   }
 
   @OnEvent('passkey.counter_regressed', STRICT)
@@ -165,7 +165,7 @@ export class AuditSubscriber {
 
   @OnEvent('oidc.unlinked', STRICT)
   oidcUnlinked(event: DomainEvents['oidc.unlinked']): Promise<void> {
-    return this.audit.record({ action: 'oidc.unlinked', actorId: event.userId, targetId: event.userId, ip: event.ip, detail: { provider: event.provider } });
+    return this.audit.record({ action: 'oidc.unlinked', actorId: event.userId, targetId: event.userId, ip: event.ip, detail: { provider: event.provider, ...(event.reason && { reason: event.reason }) } });
   }
 
   @OnEvent('oidc.failed', STRICT)

@@ -5,3 +5,10 @@ export type AccountLinkPage = 'verify-email' | 'reset-password';
 export function accountLink(appUrl: string, page: AccountLinkPage, token: string): string {
   return `${appUrl}/#/${page}?token=${token}`;
 }
+
+/** The one-time token purposes of the two kinds of link. */
+export const EMAIL_VERIFICATION = 'email-verification';
+export const PASSWORD_RESET = 'password-reset';
+
+/** The one answer to a link token that is unknown, used, expired or no longer good. */
+export const INVALID_LINK = 'Invalid, used or expired link';

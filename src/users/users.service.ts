@@ -179,12 +179,9 @@ export class UsersService {
     return result.affected === 1;
   }
 
-  /** A reset link proves the owner reads the account's mail, so the address counts as verified too. */
-  async setPasswordFromReset(user: User, passwordHash: string): Promise<void> {
-    await this.users.update(
-      { id: user.id },
-      { passwordHash, emailVerified: user.email !== null, updatedAt: new Date() },
-    );
+  /** The password set by a reset link (the address it proves is markEmailVerified's business). */
+  async setPasswordFromReset(id: string, passwordHash: string): Promise<void> {
+    await this.users.update({ id }, { passwordHash, updatedAt: new Date() });
   }
 
   /** Throws 400 with the policy's message when the password is refused for this user. */

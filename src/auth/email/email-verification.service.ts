@@ -1,4 +1,5 @@
 import { BadRequestException, Injectable } from '@nestjs/common';
+import { EMAIL_VERIFICATION, INVALID_LINK, PASSWORD_RESET } from '../../common/account-links.js';
 import type { AuthUser } from '../../common/auth-user.js';
 import { DomainEventBus } from '../../common/events/domain-events.js';
 import { MailConfig } from '../../config/mail.config.js';
@@ -8,8 +9,6 @@ import { UsersService } from '../../users/users.service.js';
 import { MailQuotaExceededException } from './mail-quota.exception.js';
 import { MailQuotaService } from './mail-quota.service.js';
 
-export const EMAIL_VERIFICATION = 'email-verification';
-export const INVALID_LINK = 'Invalid, used or expired link';
 
 /** The address a verification link vouches for, stored with its token. */
 interface VerificationData extends Record<string, unknown> {
@@ -63,7 +62,7 @@ export class EmailVerificationService {
   /**
    * PUT /users/me/email: the new address starts unverified and gets a link; the old one
    * gets a notice (through the `email.changed` event). Links mailed to the old address stop
-   * working. The same address in another letter case only changes how it is shown.
+   * working, reset links too: whoever reads the old mailbox must not take the account back. The same address in another letter case only changes how it is shown.
    */
   async change(caller: AuthUser, email: string, ip?: string): Promise<User> {
     const current = await this.users.getById(caller.id);
@@ -75,6 +74,7 @@ export class EmailVerificationService {
     }
     const user = await this.users.setEmail(caller.id, email);
     await this.tokens.voidAll(EMAIL_VERIFICATION, caller.id);
+    await this.tokens.voidAll(PASSWORD_RESET, caller.id);
     await this.events.emit('email.changed', { userId: caller.id, from: current.email, to: email, ip });
     await this.sendLink(user, false);
     return user;

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager, Not } from 'typeorm';
+import { DomainEventBus } from '../../common/events/domain-events.js';
 import { lockingTransaction, writeLock } from '../../database/locking-transaction.js';
 import { User } from '../../users/user.entity.js';
 import { UserIdentity } from '../oidc/user-identity.entity.js';
@@ -14,7 +15,10 @@ type Removal = { passkeyId: string } | { provider: string };
  */
 @Injectable()
 export class LoginMethods {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly events: DomainEventBus,
+  ) {}
 
   /**
    * Deletes one passkey or linked identity of the account, unless it is the account's last way to
@@ -33,6 +37,22 @@ export class LoginMethods {
           : await manager.delete(UserIdentity, { userId, provider: removing.provider });
       return deleted.affected ? 'removed' : 'missing';
     });
+  }
+
+  /**
+   * Every passkey and linked provider of the account, after a password reset first proved its
+   * mailbox (PasswordResetService.reset says why). The new password remains as a way to log in.
+   */
+  async removeUnproven(userId: string, ip?: string): Promise<void> {
+    const reason = 'first-email-proof';
+    for (const { id } of await this.dataSource.getRepository(Passkey).findBy({ userId })) {
+      const deleted = await this.dataSource.getRepository(Passkey).delete({ id, userId });
+      if (deleted.affected) await this.events.emit('passkey.removed', { userId, passkeyId: id, ip, reason });
+    }
+    for (const { provider } of await this.dataSource.getRepository(UserIdentity).findBy({ userId })) {
+      const deleted = await this.dataSource.getRepository(UserIdentity).delete({ userId, provider });
+      if (deleted.affected) await this.events.emit('oidc.unlinked', { userId, provider, ip, reason });
+    }
   }
 
   /** True when the account keeps a way to log in without the given passkey or provider. */

@@ -10,6 +10,9 @@ export type UserChangeKind = 'approved' | 'disabled' | 'enabled' | 'status_chang
  * Every domain event and its payload. Services emit these; audit, metrics and (later) mail
  * subscribe, so a new subscriber touches one file and no service.
  */
+/** Why a passkey or a linked provider went without its owner asking (absent: the owner removed it). */
+export type LoginMethodRemovalReason = 'first-email-proof';
+
 export interface DomainEvents {
   'user.registered': { userId: string; username: string };
   'user.updated': { kind: UserChangeKind; actorId: string; userId: string; ip?: string; from: string; to: string };
@@ -40,13 +43,14 @@ export interface DomainEvents {
   'mfa.recovery_used': { userId: string; remaining: number; ip?: string };
   'mfa.recovery_regenerated': { userId: string; ip?: string };
   'passkey.added': { userId: string; passkeyId: string; name: string; ip?: string };
-  'passkey.removed': { userId: string; passkeyId: string; ip?: string };
+  /** `reason` 'first-email-proof': removed by the password reset that first proved the account's mailbox (PasswordResetService.reset). */
+  'passkey.removed': { userId: string; passkeyId: string; ip?: string; reason?: LoginMethodRemovalReason };
   /** A correctly signed passkey login whose counter did not move forward: a cloned authenticator? */
   'passkey.counter_regressed': { userId: string; passkeyId: string; stored: number; received: number; ip?: string };
   /** An OpenID Provider's account was linked to a user: to an existing account by its verified email, or to one just `created`. */
   'oidc.linked': { userId: string; provider: string; created: boolean; ip?: string };
-  /** The user unlinked a provider's account. */
-  'oidc.unlinked': { userId: string; provider: string; ip?: string };
+  /** The user unlinked a provider's account, or a reset removed it (`reason`, as for passkey.removed). */
+  'oidc.unlinked': { userId: string; provider: string; ip?: string; reason?: LoginMethodRemovalReason };
   /**
    * An OIDC login that ended at the web client's login page (or a refused login code):
    * `reason` is the error code the browser got; `userId` when an account was concerned.

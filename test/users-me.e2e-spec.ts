@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { bearer, registerAndLogin } from './support/auth-helpers.js';
-import { createTestApp, type TestApp } from './support/test-app.js';
+import { createTestApp, strongPassword, uniqueName, type TestApp } from './support/test-app.js';
 
 /**
  * GET /users/me answers from the per-request session lookup (no second query), so it must
@@ -62,5 +62,50 @@ describe('GET /api/users/me from the session lookup', () => {
     const me = await t.http().get('/api/users/me').set(bearer(user.accessToken));
     expect(me.status).toBe(401);
     expect(me.body.username).toBeUndefined();
+  });
+});
+
+/**
+ * Lengths are checked as MySQL and PostgreSQL count a varchar (code points): class-validator's
+ * MaxLength skips emoji variation selectors, and 'İ' lower-cases to two code points in the
+ * stored lookup form, so values it let through overflowed their columns there (500; SQLite,
+ * which does not check lengths, stored them).
+ */
+describe('text that fits the API’s limits fits the database', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  const tooLongName = 'a\uFE0F'.repeat(60); // 120 code points; MaxLength counted 60
+  const longestName = 'a\uFE0F'.repeat(50); // 100 code points
+  const tooLongLookup = `${'a'.repeat(64)}@${'İ'.repeat(60)}.${'İ'.repeat(60)}.com`; // 190 as given, 310 lower-cased
+
+  it('register: a name or address that would not fit is a 400 naming the field, and creates nobody', async () => {
+    for (const [field, extra] of [['name', { name: tooLongName }], ['email', { email: tooLongLookup }]] as const) {
+      const username = uniqueName();
+      const response = await t.http().post('/api/auth/register').send({ username, password: strongPassword(), ...extra });
+      expect(response.status).toBe(400);
+      expect(response.body.message).toEqual(expect.arrayContaining([expect.stringMatching(new RegExp(`^${field}`))]));
+      expect(await t.dataSource.query('SELECT id FROM users WHERE username_normalized = ?', [username])).toEqual([]);
+    }
+    const fits = await t.http().post('/api/auth/register').send({ username: uniqueName(), password: strongPassword(), name: longestName });
+    expect(fits.status).toBe(201);
+    expect(fits.body.name).toBe(longestName);
+  });
+
+  it('PATCH /users/me and PUT /users/me/email: the same limits, and nothing changes', async () => {
+    const user = await registerAndLogin(t);
+    const name = await t.http().patch('/api/users/me').set(bearer(user.accessToken)).send({ name: tooLongName });
+    expect(name.status).toBe(400);
+    expect(name.body.message).toEqual(['name must be shorter than or equal to 100 characters']);
+    const email = await t.http().put('/api/users/me/email').set(bearer(user.accessToken)).send({ email: tooLongLookup });
+    expect(email.status).toBe(400);
+    const me = await t.http().get('/api/users/me').set(bearer(user.accessToken));
+    expect(me.body).toMatchObject({ name: null, email: null });
+    expect((await t.http().patch('/api/users/me').set(bearer(user.accessToken)).send({ name: longestName })).status).toBe(200);
   });
 });

@@ -55,6 +55,16 @@ export function isUnstorableText(error: unknown): boolean {
 }
 
 /**
+ * A value longer than its column (PostgreSQL 22001, MySQL ER_DATA_TOO_LONG; SQLite does not
+ * check lengths). Validation counts lengths as the columns do, so this is the safety net for a
+ * field that slipped past it: the request's fault (400), not the database's.
+ */
+export function isTooLongText(error: unknown): boolean {
+  const code = driverErrorCode(error);
+  return code === '22001' || code === 'ER_DATA_TOO_LONG';
+}
+
+/**
  * An error raised by the database layer: TypeORM's own errors (which wrap the driver's),
  * better-sqlite3's SqliteError, or a mysql2 error (it marks server and protocol errors with
  * `sqlState`, connection failures with `fatal`, its statement timeout with its own code). Socket codes such as ECONNRESET mean a

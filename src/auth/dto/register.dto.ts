@@ -3,6 +3,7 @@ import { IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-vali
 import { IsEmailAddress } from '../../common/is-email-address.js';
 import { NO_CONTROL_CHARACTERS } from '../../common/no-control-characters.js';
 import { USERNAME_PATTERN } from '../../common/username.js';
+import { MaxCodePoints } from '../../common/max-code-points.js';
 
 /** Re-exported for the CLI, which applies the same rule. */
 export { USERNAME_PATTERN };
@@ -28,7 +29,7 @@ export class RegisterDto {
   @ApiPropertyOptional({ maxLength: 100, example: 'Ada Lovelace' })
   @IsOptional()
   @IsString()
-  @MaxLength(100)
+  @MaxCodePoints(100, 'name')
   @Matches(NO_CONTROL_CHARACTERS, { message: 'name must not contain control characters' })
   name?: string;
 

@@ -11,7 +11,7 @@ import {
 import { BaseExceptionFilter } from '@nestjs/core';
 import { STATUS_CODES } from 'node:http';
 import type { FastifyReply } from 'fastify';
-import { driverErrorCode, isDriverError, isPostgresUnavailable, isUniqueViolation, isUnstorableText } from '../database-errors.js';
+import { driverErrorCode, isDriverError, isPostgresUnavailable, isTooLongText, isUniqueViolation, isUnstorableText } from '../database-errors.js';
 import { TooManyRequestsException } from '../too-many-requests.exception.js';
 
 const FOREIGN_KEY_CODES = new Set(['SQLITE_CONSTRAINT_FOREIGNKEY', 'ER_NO_REFERENCED_ROW_2', 'ER_NO_REFERENCED_ROW', '23503']);
@@ -92,6 +92,10 @@ export class HttpErrorFilter extends BaseExceptionFilter {
     }
     if (isUnstorableText(exception)) {
       return new BadRequestException('Text must not contain NUL or unencodable characters');
+    }
+    if (isTooLongText(exception)) {
+      this.logger.warn({ msg: `A value longer than its column reached the database: ${text}`, requestId });
+      return new BadRequestException('A text value is too long');
     }
     if (code && FOREIGN_KEY_CODES.has(code)) {
       return new ConflictException('The referenced record no longer exists');

@@ -1,12 +1,13 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { IsOptional, IsString, Matches } from 'class-validator';
 import { NO_CONTROL_CHARACTERS } from '../../common/no-control-characters.js';
+import { MaxCodePoints } from '../../common/max-code-points.js';
 
 export class UpdateMeDto {
   @ApiPropertyOptional({ type: String, maxLength: 100, nullable: true, example: 'Ada Lovelace' })
   @IsOptional()
   @IsString()
-  @MaxLength(100)
+  @MaxCodePoints(100, 'name')
   @Matches(NO_CONTROL_CHARACTERS, { message: 'name must not contain control characters' })
   name?: string | null;
 }

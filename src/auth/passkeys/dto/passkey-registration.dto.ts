@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsObject, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { IsObject, IsOptional, IsString, MinLength } from 'class-validator';
+import { MaxCodePoints } from '../../../common/max-code-points.js';
 
 export class PasskeyRegistrationDto {
   @ApiProperty({ type: 'object', additionalProperties: true, description: 'The `RegistrationResponseJSON` from `navigator.credentials.create()`' })
@@ -10,6 +11,6 @@ export class PasskeyRegistrationDto {
   @IsOptional()
   @IsString()
   @MinLength(1)
-  @MaxLength(64)
+  @MaxCodePoints(64, 'name')
   name?: string;
 }

@@ -157,7 +157,8 @@ export function isClientPageLoad(method: string, url: string, accept: string | u
   if (!is404 || (method !== 'GET' && method !== 'HEAD')) return false;
   if (!accept || !/\btext\/html\b/.test(accept)) return false;
   const path = url.split('?')[0] ?? '';
-  if (/^\/(api|docs|docs-json)(\/|$)/.test(path) || path.startsWith('/.well-known/')) return false;
+  // /metrics lives on METRICS_PORT only: the public port answers it 404 even to a browser.
+  if (/^\/(api|docs|docs-json|metrics)(\/|$)/.test(path) || path.startsWith('/.well-known/')) return false;
   // A missing file (anything with an extension) is a real 404, not a client route.
   return !/\.[^/]*$/.test(path);
 }

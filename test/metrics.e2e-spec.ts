@@ -81,6 +81,10 @@ describe('Prometheus metrics on METRICS_PORT', () => {
 
   it('answers 404 for /metrics on the public port, and for other paths on the metrics port', async () => {
     expect((await t.http().get('/metrics')).status).toBe(404);
+    // Not the web client's page either, when a browser asks.
+    const browser = await t.http().get('/metrics').set('Accept', 'text/html,application/xhtml+xml');
+    expect(browser.status).toBe(404);
+    expect(browser.text).not.toContain('<html');
     expect((await t.http().get('/api/metrics')).status).toBe(404);
     expect((await scrape(port, '/')).status).toBe(404);
     expect((await scrape(port, '/api/health')).status).toBe(404);

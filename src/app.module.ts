@@ -1,4 +1,4 @@
-import { Module, ValidationPipe } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
 import { TypeOrmModule } from '@nestjs/typeorm';
@@ -9,13 +9,14 @@ import { AccessPolicyGuard } from './auth/guards/access-policy.guard.js';
 import { JwtAuthGuard } from './auth/guards/jwt-auth.guard.js';
 import { EventsModule } from './common/events/events.module.js';
 import { HttpErrorFilter } from './common/filters/http-error.filter.js';
-import { VALIDATION_OPTIONS } from './common/validation-options.js';
+import { PolicyValidationPipe } from './common/policy-validation.pipe.js';
 import { DatabaseConfig } from './config/database.config.js';
 import { AppConfigModule } from './config/config.module.js';
 import { dataSourceOptions } from './database/data-source-options.js';
 import { HealthModule } from './health/health.module.js';
 import { LoggingModule } from './logging/logging.module.js';
 import { MailModule } from './mail/mail.module.js';
+import { PasswordsModule } from './passwords/passwords.module.js';
 import { OneTimeTokensModule } from './one-time-tokens/one-time-tokens.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { UsersModule } from './users/users.module.js';
@@ -32,6 +33,7 @@ import { UsersModule } from './users/users.module.js';
       useFactory: (database: DatabaseConfig) => ({ ...dataSourceOptions(database.url), retryAttempts: 3, retryDelay: 1000 }),
     }),
     AuthModule,
+    PasswordsModule,
     UsersModule,
     AuthorsModule,
     AuditModule,
@@ -43,10 +45,7 @@ import { UsersModule } from './users/users.module.js';
     // Order matters: who you are (a live session), then what your role allows and how fresh your token is.
     { provide: APP_GUARD, useExisting: JwtAuthGuard },
     { provide: APP_GUARD, useExisting: AccessPolicyGuard },
-    {
-      provide: APP_PIPE,
-      useValue: new ValidationPipe({ ...VALIDATION_OPTIONS, transform: true, stopAtFirstError: false }),
-    },
+    { provide: APP_PIPE, useClass: PolicyValidationPipe },
     { provide: APP_FILTER, useClass: HttpErrorFilter },
   ],
 })

@@ -46,6 +46,17 @@ describe('register, login and the access token guard', () => {
       expect(messages.some((m) => m.startsWith('name'))).toBe(true);
     });
 
+    it('lists a password the policy refuses beside the other invalid fields, and creates nobody', async () => {
+      const short = await t.http().post('/api/auth/register').send({ username: 'a b', password: 'short', name: 7 });
+      expect(short.status).toBe(400);
+      expect(short.body.message).toEqual(expect.arrayContaining([expect.stringMatching(/^username/), 'password must be at least 15 characters long', expect.stringMatching(/^name/)]));
+      const username = uniqueName();
+      const named = await t.http().post('/api/auth/register').send({ username, password: `${username}-and-more-words`, email: 'not an address' });
+      expect(named.status).toBe(400);
+      expect(named.body.message).toEqual(expect.arrayContaining(['password must not contain the username', expect.stringMatching(/^email/)]));
+      expect((await t.http().post('/api/auth/login').send({ username, password: `${username}-and-more-words` })).status).toBe(401);
+    });
+
     it('rejects missing fields, unknown fields and mass assignment', async () => {
       expect((await t.http().post('/api/auth/register').send({})).status).toBe(400);
       const username = uniqueName();

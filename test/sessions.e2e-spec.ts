@@ -195,6 +195,9 @@ describe('sessions: refresh rotation, logout, fresh tokens', () => {
       expect(weak.body.message).toEqual(['newPassword must be at least 15 characters long']);
       const missing = await t.http().put('/api/users/me/password').set(bearer(user.accessToken)).send({ newPassword: strongPassword() });
       expect(missing.status).toBe(400);
+      const both = await t.http().put('/api/users/me/password').set(bearer(user.accessToken)).send({ currentPassword: 7, newPassword: 'short' });
+      expect(both.status).toBe(400);
+      expect(both.body.message).toEqual(expect.arrayContaining([expect.stringMatching(/^currentPassword/), 'newPassword must be at least 15 characters long']));
       await login(t, user.username, user.password);
     });
 

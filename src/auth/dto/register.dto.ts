@@ -4,6 +4,7 @@ import { IsEmailAddress } from '../../common/is-email-address.js';
 import { NO_CONTROL_CHARACTERS } from '../../common/no-control-characters.js';
 import { USERNAME_PATTERN } from '../../common/username.js';
 import { MaxCodePoints } from '../../common/max-code-points.js';
+import { MeetsPasswordPolicy } from '../../passwords/meets-password-policy.js';
 
 /** Re-exported for the CLI, which applies the same rule. */
 export { USERNAME_PATTERN };
@@ -24,6 +25,7 @@ export class RegisterDto {
   @IsString()
   @IsNotEmpty()
   @MaxLength(1024)
+  @MeetsPasswordPolicy('username')
   password: string;
 
   @ApiPropertyOptional({ maxLength: 100, example: 'Ada Lovelace' })

@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
+import { MeetsPasswordPolicy } from '../../passwords/meets-password-policy.js';
 
 export class ChangePasswordDto {
   @ApiProperty({ format: 'password' })
@@ -12,5 +13,6 @@ export class ChangePasswordDto {
   @IsString()
   @IsNotEmpty()
   @MaxLength(1024)
+  @MeetsPasswordPolicy()
   newPassword: string;
 }

@@ -1855,7 +1855,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Malformed JSON, or invalid or unknown fields */
+            /** @description Malformed JSON in the body (the route reads none) */
             400: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -1939,7 +1939,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Malformed JSON, or invalid or unknown fields */
+            /** @description Malformed JSON in the body (the route reads none) */
             400: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2709,7 +2709,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Malformed JSON, or invalid or unknown fields */
+            /** @description Malformed JSON in the body (the route reads none) */
             400: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2991,7 +2991,7 @@ export interface operations {
                     "application/json": components["schemas"]["PasskeyAuthenticationOptionsDto"];
                 };
             };
-            /** @description Malformed JSON, or invalid or unknown fields */
+            /** @description Malformed JSON in the body (the route reads none) */
             400: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3202,7 +3202,7 @@ export interface operations {
                     "application/json": components["schemas"]["TotpSetupDto"];
                 };
             };
-            /** @description Malformed JSON, or invalid or unknown fields */
+            /** @description Malformed JSON in the body (the route reads none) */
             400: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3355,7 +3355,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Malformed JSON, or invalid or unknown fields */
+            /** @description Malformed JSON in the body (the route reads none) */
             400: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3435,7 +3435,7 @@ export interface operations {
                     "application/json": components["schemas"]["RecoveryCodesDto"];
                 };
             };
-            /** @description Malformed JSON, or invalid or unknown fields */
+            /** @description Malformed JSON in the body (the route reads none) */
             400: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3930,7 +3930,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Malformed JSON, or invalid or unknown fields */
+            /** @description Malformed JSON in the body (the route reads none) */
             400: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4060,7 +4060,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Malformed JSON, or invalid or unknown fields */
+            /** @description Malformed JSON in the body (the route reads none) */
             400: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];

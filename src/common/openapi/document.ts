@@ -95,7 +95,8 @@ export function applyHouseRules(document: OpenAPIObject): OpenAPIObject {
       const responses = operation.responses;
       if (!isPublic) addError(responses, 401, 'Missing, invalid, expired or revoked access token');
       if (BODY_METHODS.has(method)) {
-        addError(responses, 400, 'Malformed JSON, or invalid or unknown fields');
+        // A route that reads no body ignores one, but its JSON must still parse.
+        addError(responses, 400, operation.requestBody ? 'Malformed JSON, or invalid or unknown fields' : 'Malformed JSON in the body (the route reads none)');
         addError(responses, 413, 'The body is larger than 100 KiB');
         addError(responses, 415, 'The body is not `application/json`');
       }

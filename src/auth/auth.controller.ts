@@ -65,7 +65,7 @@ export const TRANSPORT_DOC = {
   required: false,
   schema: { type: 'string' as const, enum: ['cookie', 'bearer'] },
   description:
-    '`cookie` at login: the session is a cookie session for good. Its refresh token is set as an HttpOnly, SameSite=Strict, Secure ' +
+    '`cookie` at login, or on a refresh of a bearer session: the session is a cookie session for good. Its refresh token is set as an HttpOnly, SameSite=Strict, Secure ' +
     '`__Host-refresh_token` cookie (plus a readable `__Host-csrf_token`) and never appears in a body; on plain-http localhost ' +
     'the cookies are `refresh_token` (Path=/api/auth) and `csrf_token`, without Secure',
 };

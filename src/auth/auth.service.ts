@@ -91,9 +91,9 @@ export class AuthService {
     return this.logins.decide(user, ['pwd'], client);
   }
 
-  /** Refreshed tokens keep the session's amr and transport and are never fresh: freshness belongs to the login. */
+  /** Refreshed tokens keep the session's amr and are never fresh: freshness belongs to the login. A bearer session may move to cookie mode here. */
   async refresh(claims: RefreshClaims, client: ClientInfo): Promise<IssuedTokens> {
-    const rotation = await this.sessions.rotate(claims.sid, claims.jti);
+    const rotation = await this.sessions.rotate(claims.sid, claims.jti, client.transport);
     if (rotation.outcome === 'reused') {
       await this.events.emit('refresh.reused', { userId: rotation.userId, sessionId: claims.sid, ip: client.ip });
       throw new UnauthorizedException('Refresh token already used; the session has been revoked');

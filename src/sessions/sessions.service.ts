@@ -75,19 +75,22 @@ export class SessionsService {
    * Swaps the session's refresh jti in one conditional update, so of several concurrent
    * refreshes with one token exactly one wins. A jti that is no longer current is a
    * replayed (possibly stolen) token: the whole session is revoked. The new expiry never
-   * passes the session's absolute end (created_at + SESSION_MAX_AGE).
+   * passes the session's absolute end (created_at + SESSION_MAX_AGE). A refresh may move a
+   * bearer session to cookie mode (API.md: X-Token-Transport on login and refresh), in the same
+   * update; a cookie session never goes back, so its refresh token never again appears in a body.
    */
-  async rotate(sessionId: string, presentedJti: string): Promise<RotationResult> {
+  async rotate(sessionId: string, presentedJti: string, requested: SessionTransport = 'bearer'): Promise<RotationResult> {
     const now = new Date();
     const session = await this.sessions.findOneBy({ id: sessionId });
     if (!session || session.revokedAt !== null || session.expiresAt.getTime() <= now.getTime()) return { outcome: 'invalid' };
     const expiresAt = this.refreshExpiry(session.createdAt, now);
     if (expiresAt.getTime() <= now.getTime()) return { outcome: 'invalid' };
     const refreshJti = randomUUID();
+    const transport: SessionTransport = requested === 'cookie' ? 'cookie' : session.transport;
     const result = await this.sessions
       .createQueryBuilder()
       .update(Session)
-      .set({ refreshJti, lastUsedAt: now, expiresAt })
+      .set({ refreshJti, lastUsedAt: now, expiresAt, transport })
       .where('id = :sessionId AND refresh_jti = :presentedJti AND revoked_at IS NULL AND expires_at > :now', {
         sessionId,
         presentedJti,
@@ -95,7 +98,7 @@ export class SessionsService {
       })
       .execute();
     if (result.affected === 1) {
-      return { outcome: 'rotated', refreshJti, userId: session.userId, amr: session.amr, transport: session.transport, expiresAt };
+      return { outcome: 'rotated', refreshJti, userId: session.userId, amr: session.amr, transport, expiresAt };
     }
     await this.revoke(sessionId);
     return { outcome: 'reused', userId: session.userId };

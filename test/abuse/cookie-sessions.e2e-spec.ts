@@ -70,13 +70,31 @@ describe('cookie sessions and session lifetime', () => {
       }
     });
 
-    it('while a bearer session stays a bearer session, whatever a refresh asks for', async () => {
+    it('a bearer session moves to cookie mode when a refresh asks for it, and never back', async () => {
       const user = await registerUser(t);
       const login = await t.http().post('/api/auth/login').send({ username: user.username, password: user.password });
-      const response = await t.http().post('/api/auth/refresh').set(bearer(login.body.refreshToken)).set('X-Token-Transport', 'cookie');
-      expect(response.status).toBe(200);
-      expect(response.body.refreshToken).toEqual(expect.any(String));
-      expect(response.headers['set-cookie']).toBeUndefined();
+      const plain = await t.http().post('/api/auth/refresh').set(bearer(login.body.refreshToken));
+      expect(plain.body.refreshToken).toEqual(expect.any(String));
+      const moved = await t.http().post('/api/auth/refresh').send({ refreshToken: plain.body.refreshToken }).set('X-Token-Transport', 'cookie');
+      expect(moved.status).toBe(200);
+      expect(moved.body.refreshToken).toBeUndefined();
+      const cookies = parseSetCookie(moved.headers['set-cookie']);
+      expect(cookies.refresh_token.attributes).toEqual(expect.arrayContaining(['httponly', 'path=/api/auth']));
+      const { sid } = jwt.decode(moved.body.accessToken) as { sid: string };
+      expect(await t.dataSource.query('SELECT transport FROM sessions WHERE id = ?', [sid])).toEqual([{ transport: 'cookie' }]);
+      // From now on it is a cookie session: the cookie and CSRF header refresh it, and no body carries its token.
+      const next = await t
+        .http()
+        .post('/api/auth/refresh')
+        .set('Cookie', cookieHeader({ refresh_token: cookies.refresh_token.value, csrf_token: cookies.csrf_token.value }))
+        .set('X-CSRF-Token', cookies.csrf_token.value)
+        .set('X-Token-Transport', 'bearer');
+      expect(next.status).toBe(200);
+      expect(next.body.refreshToken).toBeUndefined();
+      const rotated = parseSetCookie(next.headers['set-cookie']).refresh_token.value;
+      const asBearer = await t.http().post('/api/auth/refresh').set(bearer(rotated)).set('X-Token-Transport', 'bearer');
+      expect(asBearer.status).toBe(200);
+      expect(asBearer.body.refreshToken).toBeUndefined();
     });
 
     it('remembers the transport in the session row', async () => {

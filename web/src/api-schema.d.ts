@@ -1475,7 +1475,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description `cookie` at login: the session is a cookie session for good. Its refresh token is set as an HttpOnly, SameSite=Strict, Secure `__Host-refresh_token` cookie (plus a readable `__Host-csrf_token`) and never appears in a body; on plain-http localhost the cookies are `refresh_token` (Path=/api/auth) and `csrf_token`, without Secure */
+                /** @description `cookie` at login, or on a refresh of a bearer session: the session is a cookie session for good. Its refresh token is set as an HttpOnly, SameSite=Strict, Secure `__Host-refresh_token` cookie (plus a readable `__Host-csrf_token`) and never appears in a body; on plain-http localhost the cookies are `refresh_token` (Path=/api/auth) and `csrf_token`, without Secure */
                 "X-Token-Transport"?: "cookie" | "bearer";
             };
             path?: never;
@@ -1600,7 +1600,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description `cookie` at login: the session is a cookie session for good. Its refresh token is set as an HttpOnly, SameSite=Strict, Secure `__Host-refresh_token` cookie (plus a readable `__Host-csrf_token`) and never appears in a body; on plain-http localhost the cookies are `refresh_token` (Path=/api/auth) and `csrf_token`, without Secure */
+                /** @description `cookie` at login, or on a refresh of a bearer session: the session is a cookie session for good. Its refresh token is set as an HttpOnly, SameSite=Strict, Secure `__Host-refresh_token` cookie (plus a readable `__Host-csrf_token`) and never appears in a body; on plain-http localhost the cookies are `refresh_token` (Path=/api/auth) and `csrf_token`, without Secure */
                 "X-Token-Transport"?: "cookie" | "bearer";
             };
             path?: never;
@@ -1712,7 +1712,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description `cookie` at login: the session is a cookie session for good. Its refresh token is set as an HttpOnly, SameSite=Strict, Secure `__Host-refresh_token` cookie (plus a readable `__Host-csrf_token`) and never appears in a body; on plain-http localhost the cookies are `refresh_token` (Path=/api/auth) and `csrf_token`, without Secure */
+                /** @description `cookie` at login, or on a refresh of a bearer session: the session is a cookie session for good. Its refresh token is set as an HttpOnly, SameSite=Strict, Secure `__Host-refresh_token` cookie (plus a readable `__Host-csrf_token`) and never appears in a body; on plain-http localhost the cookies are `refresh_token` (Path=/api/auth) and `csrf_token`, without Secure */
                 "X-Token-Transport"?: "cookie" | "bearer";
             };
             path?: never;
@@ -3063,7 +3063,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description `cookie` at login: the session is a cookie session for good. Its refresh token is set as an HttpOnly, SameSite=Strict, Secure `__Host-refresh_token` cookie (plus a readable `__Host-csrf_token`) and never appears in a body; on plain-http localhost the cookies are `refresh_token` (Path=/api/auth) and `csrf_token`, without Secure */
+                /** @description `cookie` at login, or on a refresh of a bearer session: the session is a cookie session for good. Its refresh token is set as an HttpOnly, SameSite=Strict, Secure `__Host-refresh_token` cookie (plus a readable `__Host-csrf_token`) and never appears in a body; on plain-http localhost the cookies are `refresh_token` (Path=/api/auth) and `csrf_token`, without Secure */
                 "X-Token-Transport"?: "cookie" | "bearer";
             };
             path?: never;
@@ -3748,7 +3748,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description `cookie` at login: the session is a cookie session for good. Its refresh token is set as an HttpOnly, SameSite=Strict, Secure `__Host-refresh_token` cookie (plus a readable `__Host-csrf_token`) and never appears in a body; on plain-http localhost the cookies are `refresh_token` (Path=/api/auth) and `csrf_token`, without Secure */
+                /** @description `cookie` at login, or on a refresh of a bearer session: the session is a cookie session for good. Its refresh token is set as an HttpOnly, SameSite=Strict, Secure `__Host-refresh_token` cookie (plus a readable `__Host-csrf_token`) and never appears in a body; on plain-http localhost the cookies are `refresh_token` (Path=/api/auth) and `csrf_token`, without Secure */
                 "X-Token-Transport"?: "cookie" | "bearer";
             };
             path?: never;

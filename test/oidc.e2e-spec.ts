@@ -183,6 +183,19 @@ describe('Sign in with OpenID Connect', () => {
       expect(me.body.username.startsWith(taken.username.slice(0, 23))).toBe(true);
     });
 
+    it('never links by a look-alike address: a non-ASCII local part that lower-cases onto an account’s address is no address', async () => {
+      const user = await registerAndLogin(t);
+      const address = `kate-${email()}`;
+      await users().update({ id: user.id }, { email: address, emailNormalized: address, emailVerified: true });
+      // '\u212A' is the Kelvin sign, which lower-cases to 'k'.
+      const response = await fullLogin(op.addAccount({ email: `\u212A${address.slice(1)}`, email_verified: true }));
+      expect(response.status).toBe(200);
+      const created = claimsOf(response.body.accessToken).sub;
+      expect(created).not.toBe(user.id);
+      expect(await users().findOneByOrFail({ id: created })).toMatchObject({ email: null, emailVerified: false });
+      expect(await identities().countBy({ userId: user.id })).toBe(0);
+    });
+
     it('links to the account whose verified email the provider verified too', async () => {
       const user = await registerAndLogin(t);
       const address = email();

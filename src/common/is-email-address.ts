@@ -12,14 +12,22 @@ const fitsColumns = (value: string) => [...value].length <= MAX_EMAIL_CODE_POINT
 /**
  * class-validator's IsEmail, except that a string with a lone surrogate is simply invalid
  * (validator.js's isEmail throws "URI malformed" on one, which would surface as a 500), and
- * so is one too long to store, however MaxLength counted it.
+ * so is one too long to store, however MaxLength counted it. The part before the '@' must be
+ * ASCII: addresses are unique by their lower-cased form, and lower-casing folds some non-ASCII
+ * letters onto ASCII ones (the Kelvin sign 'K' becomes 'k'), so a look-alike address could
+ * take the key of a real one and receive its reset links.
  */
+export function isEmailAddress(value: unknown): value is string {
+  return typeof value === 'string' && !LONE_SURROGATE.test(value) && fitsColumns(value) && isEmail(value, { allow_utf8_local_part: false });
+}
+
+/** isEmailAddress as a class-validator decorator. */
 export function IsEmailAddress(options?: ValidationOptions): PropertyDecorator {
   return ValidateBy(
     {
       name: 'isEmailAddress',
       validator: {
-        validate: (value: unknown) => typeof value === 'string' && !LONE_SURROGATE.test(value) && fitsColumns(value) && isEmail(value),
+        validate: isEmailAddress,
         defaultMessage: () => '$property must be a valid email address',
       },
     },

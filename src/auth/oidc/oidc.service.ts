@@ -1,6 +1,5 @@
 import { ForbiddenException, Injectable, Logger, NotFoundException, UnauthorizedException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { isEmail } from 'class-validator';
 import { randomBytes, randomUUID } from 'node:crypto';
 import * as client from 'openid-client';
 import { Repository } from 'typeorm';
@@ -17,6 +16,7 @@ import { bindingHash, type FlowCookie, FLOW_COOKIE_TTL_SECONDS, sameString } fro
 import { OidcClients, ProviderUnavailableError } from './oidc-clients.js';
 import { safeReturnTo } from './return-to.js';
 import { UserIdentity } from './user-identity.entity.js';
+import { isEmailAddress } from '../../common/is-email-address.js';
 
 /** Server-side record of a started flow: makes its `state` single-use. */
 const STATE_PURPOSE = 'oidc.state';
@@ -317,7 +317,8 @@ const asString = (value: unknown): string | null => (typeof value === 'string' &
 
 function readClaims(claims: Record<string, unknown>): ProviderClaims {
   const email = asString(claims.email);
-  const usableEmail = email && email.length <= 254 && isEmail(email) && !/\p{Cs}/u.test(email) ? email : null;
+  // The rules a typed address meets: an address a user could not register with never links or names an account.
+  const usableEmail = isEmailAddress(email) ? email : null;
   const name = asString(claims.name);
   return {
     sub: claims.sub as string,

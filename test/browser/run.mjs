@@ -592,6 +592,15 @@ async function run() {
       await row.getByLabel(`Role of ${otherUser}`).selectOption('admin');
       await row.getByRole('button', { name: `Save ${otherUser}` }).click();
     };
+    // Back to pending takes access away too: the server wants a fresh login, so the client asks first.
+    const activeRow = page.locator(`tr[data-username="${username}"]`);
+    await activeRow.getByLabel(`Status of ${username}`).selectOption('pending');
+    await activeRow.getByRole('button', { name: `Save ${username}` }).click();
+    await visible(dialog, 'the "confirm it’s you" dialog for setting a user back to pending');
+    await page.keyboard.press('Escape');
+    await gone(dialog, 'the dialog after Escape');
+    await expectText(page.locator('#toast-region'), /Nothing was changed/, 'the cancelled status change');
+    await activeRow.getByLabel(`Status of ${username}`).selectOption('active');
     await askForAdminRole();
     await visible(dialog, 'the "confirm it’s you" dialog (PATCH /api/users/:id with a role should answer 401 "fresh" to a refreshed token)');
     await shot('confirm-dialog');
@@ -650,6 +659,18 @@ async function run() {
     await form.getByLabel('Display name').fill('Rita R.');
     await form.getByRole('button', { name: 'Save name' }).click();
     await expectText(page.locator('[data-testid=profile-name]'), /^Rita R\.$/, 'the new name on the profile');
+  });
+
+  await step('a mistyped new email address is refused before the password is asked for', async () => {
+    await page.goto(`${baseUrl}/email`);
+    await heading('Email');
+    const form = page.locator('#email');
+    await form.getByLabel('New email address').fill('not an address');
+    await form.getByRole('button', { name: 'Change email' }).click();
+    await expectText(form, /Enter a valid email address/, 'the address error');
+    if (await page.getByRole('dialog').isVisible()) fail('the "confirm it’s you" dialog opened for an address that cannot be valid');
+    await page.goto(`${baseUrl}/dashboard`);
+    await heading('Dashboard');
   });
 
   const addAuthor = async (name, book, country, booker) => {
@@ -888,6 +909,8 @@ async function run() {
     await shot('two-factor-codes');
     await page.getByRole('button', { name: 'Done' }).click();
     await expectText(page.locator('#two-factor-status'), /on/, 'the two-factor status');
+    const focused = await page.evaluate(() => document.activeElement?.id);
+    if (focused !== 'two-factor-new-codes') fail(`after Done, keyboard focus is on "${focused}", not the card's first button`);
   });
 
   await step('after logging out, the login asks for the app’s code and accepts it', async () => {
@@ -920,6 +943,8 @@ async function run() {
     await page.getByRole('button', { name: 'Yes, turn off' }).click();
     await expectText(page.locator('#two-factor-status'), /off/, 'the two-factor status');
     await visible(page.getByRole('button', { name: 'Set up two-factor login' }), 'the set-up button again');
+    const focused = await page.evaluate(() => document.activeElement?.id);
+    if (focused !== 'two-factor-setup') fail(`after turning off, keyboard focus is on "${focused}", not the set-up button`);
   });
 
   await step('log out everywhere ends on the login screen, and a reload stays there', async () => {

@@ -116,12 +116,16 @@ export function adminView(ctx: ViewContext): void {
   }
 
   async function patchUser(user: User, body: Schemas['UpdateUserDto']): Promise<User> {
-    // The server wants a fresh login for a role change and for disabling an account.
-    const sensitive = body.role !== undefined || body.status === 'disabled';
+    // The server wants a fresh login for a role change and for any status but active (disabling, or back to pending).
+    const sensitive = body.role !== undefined || (body.status !== undefined && body.status !== 'active');
     const call = () => http.ok((sensitive ? http.apiNoRetry : http.api).PATCH('/api/users/{id}', { params: { path: { id: user.id } }, body }));
-    return sensitive
-      ? session.withFreshLogin(call, body.role !== undefined ? 'Changing a role is a sensitive action.' : 'Disabling an account is a sensitive action.')
-      : call();
+    const reason =
+      body.role !== undefined
+        ? 'Changing a role is a sensitive action.'
+        : body.status === 'disabled'
+          ? 'Disabling an account is a sensitive action.'
+          : 'Taking an account back to pending is a sensitive action.';
+    return sensitive ? session.withFreshLogin(call, reason) : call();
   }
 
   function reportError(err: unknown, fallback: string): void {
@@ -363,7 +367,8 @@ export function adminView(ctx: ViewContext): void {
 
   function detailValue(key: string, value: unknown): Node | string {
     if (value == null) return '—';
-    if (typeof value === 'boolean') return value ? 'yes' : 'no';
+    // The audit log keeps detail values as text, so a flag arrives as "true" or "false".
+    if (typeof value === 'boolean' || value === 'true' || value === 'false') return value === true || value === 'true' ? 'yes' : 'no';
     if (typeof value === 'string' && /id$/i.test(key) && /^[0-9a-f-]{36}$/i.test(value)) return who(value);
     if (typeof value === 'string' && /^\d{4}-\d\d-\d\dT/.test(value)) return timeEl(value);
     if (typeof value === 'object') return Object.entries(value).map(([k, v]) => `${humanize(k)}: ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`).join(', ');

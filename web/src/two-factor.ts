@@ -20,7 +20,8 @@ export function twoFactorCard(): HTMLElement {
     replace(status, on ? badge('on', 'success') : badge('off', 'neutral'));
   }
 
-  function render(me: User | null): void {
+  /** `focusAction`: after Cancel, Done or turning off, keyboard focus moves to the card's first button instead of falling back to the page. */
+  function render(me: User | null, focusAction = false): void {
     const on = me?.mfaEnabled === true;
     showStatus(on);
     if (on) {
@@ -41,6 +42,7 @@ export function twoFactorCard(): HTMLElement {
         button('Set up two-factor login', () => void startSetup(), { variant: 'primary', small: true, attrs: { id: 'two-factor-setup' } }),
       );
     }
+    if (focusAction) body.querySelector<HTMLButtonElement>('button')?.focus();
   }
 
   function failed(err: unknown, what: string): void {
@@ -89,7 +91,7 @@ export function twoFactorCard(): HTMLElement {
         showStatus((await session.loadMe()).mfaEnabled);
         showCodes(codes, 'Two-factor login is on. Keep these recovery codes somewhere safe: each one works once, if you lose your phone.');
       },
-      { label: 'Confirm two-factor set-up', extraActions: button('Cancel', () => render(session.user()), { variant: 'ghost' }) },
+      { label: 'Confirm two-factor set-up', extraActions: button('Cancel', () => render(session.user(), true), { variant: 'ghost' }) },
     );
     replace(
       body,
@@ -113,9 +115,10 @@ export function twoFactorCard(): HTMLElement {
       },
       'Download',
     );
+    const introAlert = h('div', { class: 'alert alert-success', role: 'status', tabindex: '-1' }, intro);
     replace(
       body,
-      h('div', { class: 'alert alert-success', role: 'status' }, intro),
+      introAlert,
       h('ul', { class: 'recovery-codes', id: 'recovery-codes' }, codes.map((code) => h('li', null, h('code', null, code)))),
       h(
         'div',
@@ -130,9 +133,11 @@ export function twoFactorCard(): HTMLElement {
           { small: true },
         ),
         download,
-        button('Done', () => render(session.user()), { variant: 'primary', small: true, attrs: { id: 'recovery-codes-done' } }),
+        button('Done', () => render(session.user(), true), { variant: 'primary', small: true, attrs: { id: 'recovery-codes-done' } }),
       ),
     );
+    // The form or button that was focused is gone: the codes' introduction takes focus, so it is read out.
+    introAlert.focus();
   }
 
   async function newCodes(): Promise<void> {
@@ -152,7 +157,7 @@ export function twoFactorCard(): HTMLElement {
         'div',
         { class: 'confirm', role: 'group', 'aria-label': 'Confirm turning two-factor login off' },
         h('p', null, 'Logging in will need only your password again, and your recovery codes stop working.'),
-        h('div', { class: 'confirm-actions' }, yes, button('Cancel', () => render(session.user()), { variant: 'ghost', small: true })),
+        h('div', { class: 'confirm-actions' }, yes, button('Cancel', () => render(session.user(), true), { variant: 'ghost', small: true })),
       ),
     );
     yes.focus();
@@ -165,7 +170,7 @@ export function twoFactorCard(): HTMLElement {
       failed(err, 'Could not turn two-factor login off.');
       return;
     }
-    render(await session.loadMe());
+    render(await session.loadMe(), true);
     toast('Two-factor login is off.');
   }
 }

@@ -60,7 +60,7 @@ export function resetPasswordView(ctx: ViewContext): void {
   // The token must not linger in the address bar or the history once the page has it.
   ctx.replaceParams(new URLSearchParams());
   if (!token) {
-    replace(ctx.root, invalidLink('This reset link is incomplete.', '/forgot-password', 'Ask for a new link'));
+    showInvalidLink(ctx.root, 'This reset link is incomplete.', '/forgot-password', 'Ask for a new link');
     return;
   }
   const form = new Form(
@@ -88,7 +88,7 @@ export function resetPasswordView(ctx: ViewContext): void {
         await http.ok(http.publicApi.POST('/api/auth/password/reset', { body: { token, newPassword } }));
       } catch (err) {
         if (err instanceof ApiError && err.status === 400 && /link/i.test(err.message)) {
-          replace(ctx.root, invalidLink('This reset link is invalid, already used or expired.', '/forgot-password', 'Ask for a new link'));
+          showInvalidLink(ctx.root, 'This reset link is invalid, already used or expired.', '/forgot-password', 'Ask for a new link');
           return;
         }
         f.showError(err);
@@ -113,10 +113,7 @@ export async function verifyEmailView(ctx: ViewContext): Promise<void> {
     if (!ctx.isCurrent()) return;
     if (err instanceof ApiError && err.status === 400) {
       const me = session.user();
-      replace(
-        ctx.root,
-        invalidLink('This verification link is invalid, already used or expired.', me ? '/email' : '/login', me ? 'Send a new link' : 'Log in'),
-      );
+      showInvalidLink(ctx.root, 'This verification link is invalid, already used or expired.', me ? '/email' : '/login', me ? 'Send a new link' : 'Log in');
       return;
     }
     throw err;
@@ -162,6 +159,12 @@ export function emailSettingsView(ctx: ViewContext): void {
     'Change email',
     async (f) => {
       const email = f.value('email').trim();
+      // Checked before the password prompt: asking for the password only to refuse the address after it is a wasted step.
+      const input = f.control('email') as HTMLInputElement;
+      if (!input.validity.valid) {
+        f.showFieldErrors({ email: ['Enter a valid email address, such as ada@example.com.'] }, []);
+        return;
+      }
       let updated: User;
       try {
         updated = await session.withFreshLogin(
@@ -247,11 +250,14 @@ export function copyResetLinkButton(user: User): HTMLButtonElement {
   return btn;
 }
 
-function invalidLink(text: string, href: string, action: string): HTMLElement {
-  return h(
+/** Replaces the page with "Link not valid"; its heading takes focus, as on a page change, so the news is read out. */
+function showInvalidLink(root: HTMLElement, text: string, href: string, action: string): void {
+  const page = h(
     'div',
     { class: 'narrow' },
     pageHeader('Link not valid'),
     card(h('div', { class: 'alert alert-error', role: 'alert' }, text), h('p', null, h('a', { class: 'btn btn-primary', href }, action))),
   );
+  replace(root, page);
+  page.querySelector<HTMLElement>('h1')?.focus();
 }

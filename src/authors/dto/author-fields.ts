@@ -1,7 +1,8 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsDefined, IsString, Matches, ValidateIf } from 'class-validator';
+import { IsBoolean, IsDefined, IsString, Matches } from 'class-validator';
+import { Omittable } from '../../common/omittable.js';
 import { NO_CONTROL_CHARACTERS } from '../../common/no-control-characters.js';
 
 export const AUTHOR_LIMITS = { name: 100, book: 200, country: 60 } as const;
@@ -18,7 +19,7 @@ const trim = () => Transform(({ value }) => (typeof value === 'string' ? value.t
  * `required: false` still rejects an explicit null: null is no value to merge, and the
  * columns are NOT NULL (a null would otherwise reach the database as a 500).
  */
-const presence = (required: boolean) => (required ? IsDefined() : ValidateIf((_object, value) => value !== undefined));
+const presence = (required: boolean) => (required ? IsDefined() : Omittable());
 
 export function AuthorText(field: keyof typeof AUTHOR_LIMITS, required: boolean): PropertyDecorator {
   const max = AUTHOR_LIMITS[field];

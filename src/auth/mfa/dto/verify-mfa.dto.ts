@@ -1,8 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsNotEmpty, IsString, Matches, MaxLength, ValidateIf } from 'class-validator';
-
-/** Left out, not null: IsOptional would let `null` past the checks as if it were a code. */
-const omittable = () => ValidateIf((_object, value) => value !== undefined);
+import { IsNotEmpty, IsString, Matches, MaxLength } from 'class-validator';
+import { Omittable } from '../../../common/omittable.js';
 
 /** Exactly one of `code` and `recoveryCode` (the service refuses both or neither with 400). */
 export class VerifyMfaDto {
@@ -13,13 +11,13 @@ export class VerifyMfaDto {
   mfaToken: string;
 
   @ApiPropertyOptional({ description: 'The 6-digit code from the authenticator app', example: '123456' })
-  @omittable()
+  @Omittable()
   @IsString()
   @Matches(/^\d{6}$/, { message: 'code must be 6 digits' })
   code?: string;
 
   @ApiPropertyOptional({ description: 'One of the recovery codes (single use)', example: 'abcde-fghij' })
-  @omittable()
+  @Omittable()
   @IsString()
   @IsNotEmpty()
   @MaxLength(64)

@@ -372,17 +372,25 @@ describe('two-factor login and the account lockout', () => {
     await t?.close();
   });
 
-  it('counts wrong codes toward the account’s lockout: then both steps answer 429', async () => {
+  /** A user with a confirmed app and a hand-driven clock: each `nextStep()` moves one step on and gives that step's right code and a wrong one. */
+  async function enrolledWithClock() {
     let now = Date.now() - (Date.now() % STEP_MS) + 10_000;
     t.app.get(Clock).now = () => now;
-    const user = await registerAndLogin(t);
+    const user = await registerAndLogin(t, uniqueName());
     const setup = await t.http().post('/api/auth/mfa/totp/setup').set(bearer(user.accessToken));
     now += STEP_MS;
-    const confirmCode = appCode(setup.body.secret, now);
-    expect((await t.http().post('/api/auth/mfa/totp/confirm').set(bearer(user.accessToken)).send({ code: confirmCode })).status).toBe(200);
-    now += STEP_MS;
-    const right = appCode(setup.body.secret, now);
-    const wrong = String((Number(right) + 1) % 1_000_000).padStart(6, '0');
+    expect((await t.http().post('/api/auth/mfa/totp/confirm').set(bearer(user.accessToken)).send({ code: appCode(setup.body.secret, now) })).status).toBe(200);
+    const nextStep = () => {
+      now += STEP_MS;
+      const right = appCode(setup.body.secret, now);
+      return { right, wrong: String((Number(right) + 1) % 1_000_000).padStart(6, '0') };
+    };
+    return { user, nextStep };
+  }
+
+  it('counts wrong codes toward the account’s lockout: then both steps answer 429', async () => {
+    const { user, nextStep } = await enrolledWithClock();
+    const { right, wrong } = nextStep();
 
     const start = await t.http().post('/api/auth/login').send({ username: user.username, password: user.password });
     const mfaToken = start.body.mfaToken as string;
@@ -395,15 +403,8 @@ describe('two-factor login and the account lockout', () => {
   });
 
   it('a right password does not forget wrong codes: logging in again buys no new guesses', async () => {
-    let now = Date.now() - (Date.now() % STEP_MS) + 10_000;
-    t.app.get(Clock).now = () => now;
-    const user = await registerAndLogin(t, uniqueName());
-    const setup = await t.http().post('/api/auth/mfa/totp/setup').set(bearer(user.accessToken));
-    now += STEP_MS;
-    expect((await t.http().post('/api/auth/mfa/totp/confirm').set(bearer(user.accessToken)).send({ code: appCode(setup.body.secret, now) })).status).toBe(200);
-    now += STEP_MS;
-    const right = appCode(setup.body.secret, now);
-    const wrong = String((Number(right) + 1) % 1_000_000).padStart(6, '0');
+    const { user, nextStep } = await enrolledWithClock();
+    const { right, wrong } = nextStep();
     const guess = async () => {
       const start = await t.http().post('/api/auth/login').send({ username: user.username, password: user.password });
       expect(start.status).toBe(200);
@@ -418,16 +419,9 @@ describe('two-factor login and the account lockout', () => {
   });
 
   it('a right code forgets the earlier failures, as a right password does', async () => {
-    let now = Date.now() - (Date.now() % STEP_MS) + 10_000;
-    t.app.get(Clock).now = () => now;
-    const user = await registerAndLogin(t, uniqueName());
-    const setup = await t.http().post('/api/auth/mfa/totp/setup').set(bearer(user.accessToken));
-    now += STEP_MS;
-    expect((await t.http().post('/api/auth/mfa/totp/confirm').set(bearer(user.accessToken)).send({ code: appCode(setup.body.secret, now) })).status).toBe(200);
+    const { user, nextStep } = await enrolledWithClock();
     for (let round = 0; round < 2; round++) {
-      now += STEP_MS;
-      const right = appCode(setup.body.secret, now);
-      const wrong = String((Number(right) + 1) % 1_000_000).padStart(6, '0');
+      const { right, wrong } = nextStep();
       const start = await t.http().post('/api/auth/login').send({ username: user.username, password: user.password });
       expect(start.status).toBe(200);
       expect((await t.http().post('/api/auth/mfa/verify').send({ mfaToken: start.body.mfaToken, code: wrong })).status).toBe(401);

@@ -706,6 +706,27 @@ async function run() {
     await expectText(page.locator('tr', { hasText: 'Arundhati Roy' }), /The Ministry of Utmost Happiness/, 'the edited book');
   });
 
+  await step('on a touch screen every button and field of the authors page is at least 44 px tall', async () => {
+    await heading('Authors');
+    await page.setViewportSize(PHONE);
+    // Chromium's own touch emulation: the page sees (pointer: coarse), as on a phone.
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Emulation.setTouchEmulationEnabled', { enabled: true, maxTouchPoints: 5 });
+    try {
+      const small = await page.evaluate(() =>
+        [...document.querySelectorAll('main button, main select, main input:not([type="checkbox"]):not([type="radio"]):not([type="hidden"])')]
+          .filter((element) => element.getClientRects().length > 0)
+          .map((element) => ({ what: element.textContent?.trim() || element.getAttribute('name') || element.id || element.tagName, height: element.getBoundingClientRect().height }))
+          .filter(({ height }) => height < 43.5),
+      );
+      if (small.length > 0) fail(`controls under 44 px on a touch screen: ${small.map(({ what, height }) => `${what} (${Math.round(height)} px)`).join(', ')}`);
+    } finally {
+      await cdp.send('Emulation.setTouchEmulationEnabled', { enabled: false });
+      await cdp.detach();
+      await page.setViewportSize(DESKTOP);
+    }
+  });
+
   await step('search, filters and sort narrow and order the list', async () => {
     await addAuthor('Kazuo Ishiguro', 'The Remains of the Day', 'United Kingdom', true);
     await addAuthor('Elena Ferrante', 'My Brilliant Friend', 'Italy', false);

@@ -362,6 +362,21 @@ describe('email: verification, recovery and address changes (SMTP)', () => {
       expect((await t.http().post('/api/auth/login').send({ username: user.email, password: user.password })).status).toBe(401);
     });
 
+    it('counts the notices to the old address toward MAIL_PER_HOUR: moving an account on and off an inbox mails it at most 3 times', async () => {
+      const user = await account();
+      const inbox = address();
+      // Each round mails `inbox` a link (moving on) and a notice (moving off): 8 mails unlimited.
+      for (let round = 0; round < 4; round++) {
+        expect((await t.http().put('/api/users/me/email').set(bearer(user.accessToken)).send({ email: inbox })).status).toBe(200);
+        expect((await t.http().put('/api/users/me/email').set(bearer(user.accessToken)).send({ email: address() })).status).toBe(200);
+      }
+      await mailer().drain();
+      const kinds = smtp.to(inbox).map((m) => (/changed/i.test(m.parsed.subject ?? '') ? 'notice' : 'link'));
+      expect(kinds.sort()).toEqual(['link', 'link', 'notice']);
+      // The changes themselves all happened and were audited.
+      expect(await audit('email.changed', user.id)).toHaveLength(8);
+    });
+
     it('refuses invalid bodies with 400 and anonymous callers with 401', async () => {
       const user = await account();
       for (const body of [{}, { email: 'x' }, { email: null }, { email: address(), emailVerified: true }]) {

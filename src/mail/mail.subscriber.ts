@@ -27,7 +27,7 @@ export class MailSubscriber {
 
   @OnEvent('email.changed')
   emailChanged(event: DomainEvents['email.changed']): void {
-    if (event.from) this.mailer.enqueue(emailChangedMail(event.from, event.to));
+    if (event.from && event.noticeToOld) this.mailer.enqueue(emailChangedMail(event.from, event.to));
   }
 
   private link(page: AccountLinkPage, token: string): string {

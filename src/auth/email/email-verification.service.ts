@@ -75,7 +75,10 @@ export class EmailVerificationService {
     const user = await this.users.setEmail(caller.id, email);
     await this.tokens.voidAll(EMAIL_VERIFICATION, caller.id);
     await this.tokens.voidAll(PASSWORD_RESET, caller.id);
-    await this.events.emit('email.changed', { userId: caller.id, from: current.email, to: email, ip });
+    // The notice counts toward the old address's MAIL_PER_HOUR like any other mail: changing the
+    // address back and forth must not mail an inbox without limit.
+    const noticeToOld = current.email !== null && (await this.quota.take(current.email)).allowed;
+    await this.events.emit('email.changed', { userId: caller.id, from: current.email, to: email, noticeToOld, ip });
     await this.sendLink(user, false);
     return user;
   }

@@ -66,7 +66,8 @@ export interface DomainEvents {
   /** The owner followed a verification link (or a reset link, which proves the same). */
   'email.verified': { userId: string; email: string; ip?: string };
   /** The owner set a new address; `from` hears about it. */
-  'email.changed': { userId: string; from: string | null; to: string; ip?: string };
+  /** `noticeToOld`: the old address gets a notice; false when it had none or its MAIL_PER_HOUR is spent. */
+  'email.changed': { userId: string; from: string | null; to: string; noticeToOld: boolean; ip?: string };
   /**
    * A password reset link was issued: by the user through forgot-password (`mail` says
    * where the mailer sends it; null when MAIL_PER_HOUR held it back and no link was issued) or by an admin

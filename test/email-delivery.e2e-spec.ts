@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { MailerService, RETRY_DELAYS_MS } from '../src/mail/mailer.service.js';
 import { bearer, login } from './support/auth-helpers.js';
 import { linkToken, startSmtpSink, type SmtpSink } from './support/smtp-sink.js';
+import { SoftAuthenticator } from './support/soft-authenticator.js';
 import { createTestApp, strongPassword, uniqueName, type TestApp } from './support/test-app.js';
 
 const register = (t: TestApp, email?: string) => {
@@ -63,6 +64,31 @@ describe('mail without SMTP_URL: the outbox, and REQUIRE_EMAIL_VERIFICATION', ()
     await t.http().post('/api/auth/email/verify').send({ token: linkToken(mails[0]!, 'verify-email') }).expect(204);
     const tokens = await login(t, email, user.password);
     expect((await t.http().get('/api/users/me').set(bearer(tokens.accessToken))).body.emailVerified).toBe(true);
+  });
+
+  it('holds back a passkey login too while the address is unverified, after the passkey verified', async () => {
+    const email = `${uniqueName('mbox')}@example.test`;
+    const user = await register(t, email);
+    const [mail] = await outboxMailTo(email);
+    await t.http().post('/api/auth/email/verify').send({ token: linkToken(mail!, 'verify-email') }).expect(204);
+    const tokens = await login(t, user.username, user.password);
+    const authenticator = new SoftAuthenticator(t.config.webauthn.origin, t.config.webauthn.rpId);
+    const options = await t.http().post('/api/auth/passkeys/registration/options').set(bearer(tokens.accessToken)).expect(200);
+    await t.http().post('/api/auth/passkeys/registration').set(bearer(tokens.accessToken)).send({ response: authenticator.register(options.body) }).expect(201);
+    const passkeyLogin = async (overrides: Parameters<SoftAuthenticator['authenticate']>[1] = {}) => {
+      const { body } = await t.http().post('/api/auth/passkeys/authentication/options').expect(200);
+      return t.http().post('/api/auth/passkeys/authentication').send({ challengeId: body.challengeId, response: authenticator.authenticate(body.options.challenge, overrides) });
+    };
+    expect((await passkeyLogin()).status).toBe(200);
+
+    // A new, unverified address: the password login waits for it, and so does the passkey.
+    await t.http().put('/api/users/me/email').set(bearer(tokens.accessToken)).send({ email: `${uniqueName('mbox')}@example.test` }).expect(200);
+    expect((await t.http().post('/api/auth/login').send({ username: user.username, password: user.password })).status).toBe(403);
+    const held = await passkeyLogin();
+    expect(held.status).toBe(403);
+    expect(held.body.message).toMatch(/not verified/);
+    // Only the passkey's holder learns that: a failed assertion is still 401.
+    expect((await passkeyLogin({ origin: 'https://evil.example' })).status).toBe(401);
   });
 
   it('lets a reset link stand in for verification', async () => {

@@ -79,7 +79,7 @@ const CSRF_DOC = {
 export const SET_COOKIE = {
   'Set-Cookie': {
     description:
-      'Cookie mode only (`X-Token-Transport: cookie`): `refresh_token` (HttpOnly, SameSite=Strict, Path=/api/auth) and the readable `csrf_token`',
+      'Cookie mode only (`X-Token-Transport: cookie`): the refresh token (HttpOnly, SameSite=Strict) and the readable CSRF token: `__Host-refresh_token` and `__Host-csrf_token` (Secure, Path=/, as the `__Host-` prefix requires), or on plain-http localhost `refresh_token` (Path=/api/auth) and `csrf_token`',
     schema: { type: 'string' as const },
   },
 };
@@ -145,7 +145,7 @@ export class AuthController {
   @ApiErrors({
     400: 'Missing or non-string fields, unknown fields, or credentials in the query string',
     401: 'Wrong username or password (one message for both)',
-    403: 'Account pending approval or disabled (only after a correct password)',
+    403: 'Account pending approval or disabled, or its email not verified while REQUIRE_EMAIL_VERIFICATION is on (only after a correct password)',
   })
   async login(
     @CurrentUser() user: User,

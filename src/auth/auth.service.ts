@@ -1,4 +1,4 @@
-import { BadRequestException, ForbiddenException, Injectable, NotFoundException, UnauthorizedException } from '@nestjs/common';
+import { BadRequestException, Injectable, NotFoundException, UnauthorizedException } from '@nestjs/common';
 import { loginLockoutKey, AccountLockout } from '../abuse/account-lockout.js';
 import type { AuthUser } from '../common/auth-user.js';
 import { DomainEventBus } from '../common/events/domain-events.js';
@@ -74,12 +74,7 @@ export class AuthService {
     }
     // With two-factor login on, only the second step's success clears the count.
     await (user.mfaEnabled ? this.lockout.passedFirstOfTwo(lockoutKey) : this.lockout.succeeded(lockoutKey));
-    if (user.status === UserStatus.Pending) throw new ForbiddenException('Account pending approval by an administrator');
-    if (user.status === UserStatus.Disabled) throw new ForbiddenException('Account disabled');
-    // Accounts without an address (made by the CLI or ADMIN_USERNAME) are not held back.
-    if (this.accounts.requireEmailVerification && user.email && !user.emailVerified) {
-      throw new ForbiddenException('Email address not verified: follow the link mailed to you, or ask for a new one');
-    }
+    this.logins.refuseHeldBack(user);
     if (user.passwordHash && this.passwords.needsRehash(user.passwordHash)) {
       await this.users.setPasswordHash(user.id, await this.passwords.hash(password));
     }

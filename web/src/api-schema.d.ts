@@ -1490,7 +1490,7 @@ export interface operations {
             /** @description A fresh access token and a refresh token; or, for an account with two-factor login on, no tokens but an mfaToken for POST /auth/mfa/verify */
             200: {
                 headers: {
-                    /** @description Cookie mode only (`X-Token-Transport: cookie`): `refresh_token` (HttpOnly, SameSite=Strict, Path=/api/auth) and the readable `csrf_token` */
+                    /** @description Cookie mode only (`X-Token-Transport: cookie`): the refresh token (HttpOnly, SameSite=Strict) and the readable CSRF token: `__Host-refresh_token` and `__Host-csrf_token` (Secure, Path=/, as the `__Host-` prefix requires), or on plain-http localhost `refresh_token` (Path=/api/auth) and `csrf_token` */
                     "Set-Cookie"?: string;
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -1528,7 +1528,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Account pending approval or disabled (only after a correct password) */
+            /** @description Account pending approval or disabled, or its email not verified while REQUIRE_EMAIL_VERIFICATION is on (only after a correct password) */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -1615,7 +1615,7 @@ export interface operations {
             /** @description The login’s tokens; the access token is fresh, amr ["pwd","otp"] or ["pwd","recovery"] */
             200: {
                 headers: {
-                    /** @description Cookie mode only (`X-Token-Transport: cookie`): `refresh_token` (HttpOnly, SameSite=Strict, Path=/api/auth) and the readable `csrf_token` */
+                    /** @description Cookie mode only (`X-Token-Transport: cookie`): the refresh token (HttpOnly, SameSite=Strict) and the readable CSRF token: `__Host-refresh_token` and `__Host-csrf_token` (Secure, Path=/, as the `__Host-` prefix requires), or on plain-http localhost `refresh_token` (Path=/api/auth) and `csrf_token` */
                     "Set-Cookie"?: string;
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -1727,7 +1727,7 @@ export interface operations {
             /** @description A new pair; the access token is not fresh */
             200: {
                 headers: {
-                    /** @description Cookie mode only (`X-Token-Transport: cookie`): `refresh_token` (HttpOnly, SameSite=Strict, Path=/api/auth) and the readable `csrf_token` */
+                    /** @description Cookie mode only (`X-Token-Transport: cookie`): the refresh token (HttpOnly, SameSite=Strict) and the readable CSRF token: `__Host-refresh_token` and `__Host-csrf_token` (Secure, Path=/, as the `__Host-` prefix requires), or on plain-http localhost `refresh_token` (Path=/api/auth) and `csrf_token` */
                     "Set-Cookie"?: string;
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -3078,7 +3078,7 @@ export interface operations {
             /** @description A fresh access token and a refresh token */
             200: {
                 headers: {
-                    /** @description Cookie mode only (`X-Token-Transport: cookie`): `refresh_token` (HttpOnly, SameSite=Strict, Path=/api/auth) and the readable `csrf_token` */
+                    /** @description Cookie mode only (`X-Token-Transport: cookie`): the refresh token (HttpOnly, SameSite=Strict) and the readable CSRF token: `__Host-refresh_token` and `__Host-csrf_token` (Secure, Path=/, as the `__Host-` prefix requires), or on plain-http localhost `refresh_token` (Path=/api/auth) and `csrf_token` */
                     "Set-Cookie"?: string;
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -3116,7 +3116,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Account pending approval or disabled (only after a verified passkey) */
+            /** @description Account pending approval or disabled, or its email not verified while REQUIRE_EMAIL_VERIFICATION is on (only after a verified passkey) */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3763,7 +3763,7 @@ export interface operations {
             /** @description A fresh access token and a refresh token; or, for an account with two-factor login on, no tokens but an mfaToken */
             200: {
                 headers: {
-                    /** @description Cookie mode only (`X-Token-Transport: cookie`): `refresh_token` (HttpOnly, SameSite=Strict, Path=/api/auth) and the readable `csrf_token`; and the expired flow cookie */
+                    /** @description Cookie mode only (`X-Token-Transport: cookie`): the refresh token (HttpOnly, SameSite=Strict) and the readable CSRF token: `__Host-refresh_token` and `__Host-csrf_token` (Secure, Path=/, as the `__Host-` prefix requires), or on plain-http localhost `refresh_token` (Path=/api/auth) and `csrf_token`; and the expired flow cookie */
                     "Set-Cookie"?: string;
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];

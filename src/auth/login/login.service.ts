@@ -1,10 +1,11 @@
-import { Injectable } from '@nestjs/common';
+import { ForbiddenException, Injectable } from '@nestjs/common';
 import type { AuthMethod } from '../../common/auth-method.js';
 import { DomainEventBus } from '../../common/events/domain-events.js';
+import { AccountsConfig } from '../../config/accounts.config.js';
 import { OneTimeTokensService } from '../../one-time-tokens/one-time-tokens.service.js';
 import type { SessionTransport } from '../../sessions/session.entity.js';
 import { SessionsService } from '../../sessions/sessions.service.js';
-import type { User } from '../../users/user.entity.js';
+import { type User, UserStatus } from '../../users/user.entity.js';
 import { UsersService } from '../../users/users.service.js';
 import { type IssuedTokens, TokensService } from '../tokens/tokens.service.js';
 
@@ -60,7 +61,23 @@ export class LoginService {
     private readonly tokens: TokensService,
     private readonly events: DomainEventBus,
     private readonly oneTimeTokens: OneTimeTokensService,
+    private readonly accounts: AccountsConfig,
   ) {}
+
+  /**
+   * 403 for an account that may not log in yet, by any method (password, passkey, OpenID
+   * Connect): pending approval, disabled, or with an unverified address while
+   * REQUIRE_EMAIL_VERIFICATION is on. Callers ask only after the first factor passed, so
+   * only its holder learns the account's state. Accounts without an address (made by the
+   * CLI or ADMIN_USERNAME) are not held back.
+   */
+  refuseHeldBack(user: Pick<User, 'status' | 'email' | 'emailVerified'>): void {
+    if (user.status === UserStatus.Pending) throw new ForbiddenException('Account pending approval by an administrator');
+    if (user.status === UserStatus.Disabled) throw new ForbiddenException('Account disabled');
+    if (this.accounts.requireEmailVerification && user.email && !user.emailVerified) {
+      throw new ForbiddenException('Email address not verified: follow the link mailed to you, or ask for a new one');
+    }
+  }
 
   /** A first-factor login (`amr` ['pwd'] or ['oidc']): complete, or a second factor first when the account has one. */
   async decide(user: User, amr: AuthMethod[], client: ClientInfo): Promise<LoginOutcome> {

@@ -1,4 +1,4 @@
-import { ForbiddenException, Injectable, Logger, NotFoundException, UnauthorizedException } from '@nestjs/common';
+import { Injectable, Logger, NotFoundException, UnauthorizedException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomBytes, randomUUID } from 'node:crypto';
 import * as client from 'openid-client';
@@ -167,12 +167,7 @@ export class OidcService {
     if (!used?.subject) return fail('invalid_code');
     const user = await this.users.findById(used.subject);
     if (!user) return fail('invalid_code');
-    // Same rules as a password login.
-    if (user.status === UserStatus.Pending) throw new ForbiddenException('Account pending approval by an administrator');
-    if (user.status === UserStatus.Disabled) throw new ForbiddenException('Account disabled');
-    if (this.accounts.requireEmailVerification && user.email && !user.emailVerified) {
-      throw new ForbiddenException('Email address not verified: follow the link mailed to you, or ask for a new one');
-    }
+    this.logins.refuseHeldBack(user);
     return this.logins.decide(user, ['oidc'], client);
   }
 

@@ -116,7 +116,7 @@ export class PasskeysController {
   @ApiErrors({
     400: 'Malformed body or a `response` that is not an AuthenticationResponseJSON',
     401: 'Unknown credential, failed verification (origin, RP id, signature, user verification, counter), or a used or expired challenge',
-    403: 'Account pending approval or disabled (only after a verified passkey)',
+    403: 'Account pending approval or disabled, or its email not verified while REQUIRE_EMAIL_VERIFICATION is on (only after a verified passkey)',
   })
   async authenticate(
     @Body() dto: PasskeyAuthenticationDto,

@@ -1,4 +1,4 @@
-import { BadRequestException, ConflictException, ForbiddenException, Injectable, NotFoundException, UnauthorizedException } from '@nestjs/common';
+import { BadRequestException, ConflictException, Injectable, NotFoundException, UnauthorizedException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import {
   type AuthenticationResponseJSON,
@@ -16,7 +16,6 @@ import type { AuthUser } from '../../common/auth-user.js';
 import { DomainEventBus } from '../../common/events/domain-events.js';
 import { WebAuthnConfig } from '../../config/webauthn.config.js';
 import { OneTimeTokensService } from '../../one-time-tokens/one-time-tokens.service.js';
-import { UserStatus } from '../../users/user.entity.js';
 import { UsersService } from '../../users/users.service.js';
 import { LoginMethods } from '../login/login-methods.js';
 import { type ClientInfo, LoginService } from '../login/login.service.js';
@@ -179,8 +178,7 @@ export class PasskeysService {
       throw new UnauthorizedException(LOGIN_FAILED);
     }
     // Same rules as a password login, and only revealed to the holder of the passkey.
-    if (user.status === UserStatus.Pending) throw new ForbiddenException('Account pending approval by an administrator');
-    if (user.status === UserStatus.Disabled) throw new ForbiddenException('Account disabled');
+    this.logins.refuseHeldBack(user);
     // Conditional, so of two concurrent logins with one counter value only one moves it.
     const moved = await this.passkeys
       .createQueryBuilder()

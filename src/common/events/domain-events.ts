@@ -65,8 +65,7 @@ export interface DomainEvents {
   'email.verification_requested': { userId: string; email: string; token: string; expiresAt: Date };
   /** The owner followed a verification link (or a reset link, which proves the same). */
   'email.verified': { userId: string; email: string; ip?: string };
-  /** The owner set a new address; `from` hears about it. */
-  /** `noticeToOld`: the old address gets a notice; false when it had none or its MAIL_PER_HOUR is spent. */
+  /** The owner set a new address; `from` hears about it when `noticeToOld` (false past its MAIL_PER_HOUR). */
   'email.changed': { userId: string; from: string | null; to: string; noticeToOld: boolean; ip?: string };
   /**
    * A password reset link was issued: by the user through forgot-password (`mail` says

@@ -74,7 +74,6 @@ export class AuthService {
     }
     // With two-factor login on, only the second step's success clears the count.
     await (user.mfaEnabled ? this.lockout.passedFirstOfTwo(lockoutKey) : this.lockout.succeeded(lockoutKey));
-    this.logins.refuseHeldBack(user);
     if (user.passwordHash && this.passwords.needsRehash(user.passwordHash)) {
       await this.users.setPasswordHash(user.id, await this.passwords.hash(password));
     }

@@ -65,13 +65,13 @@ export class LoginService {
   ) {}
 
   /**
-   * 403 for an account that may not log in yet, by any method (password, passkey, OpenID
-   * Connect): pending approval, disabled, or with an unverified address while
-   * REQUIRE_EMAIL_VERIFICATION is on. Callers ask only after the first factor passed, so
-   * only its holder learns the account's state. Accounts without an address (made by the
-   * CLI or ADMIN_USERNAME) are not held back.
+   * 403 for an account that may not log in yet, whatever the method (every login passes
+   * decide or completeMultiFactor): pending approval, disabled, or with an unverified address
+   * while REQUIRE_EMAIL_VERIFICATION is on. Callers come here only after the first factor
+   * passed, so only its holder learns the account's state. Accounts without an address (made
+   * by the CLI or ADMIN_USERNAME) are not held back.
    */
-  refuseHeldBack(user: Pick<User, 'status' | 'email' | 'emailVerified'>): void {
+  private refuseHeldBack(user: Pick<User, 'status' | 'email' | 'emailVerified'>): void {
     if (user.status === UserStatus.Pending) throw new ForbiddenException('Account pending approval by an administrator');
     if (user.status === UserStatus.Disabled) throw new ForbiddenException('Account disabled');
     if (this.accounts.requireEmailVerification && user.email && !user.emailVerified) {
@@ -81,6 +81,7 @@ export class LoginService {
 
   /** A first-factor login (`amr` ['pwd'] or ['oidc']): complete, or a second factor first when the account has one. */
   async decide(user: User, amr: AuthMethod[], client: ClientInfo): Promise<LoginOutcome> {
+    this.refuseHeldBack(user);
     const methods = await this.secondFactorsOf(user);
     if (methods.length > 0) {
       const data: MfaTokenData = { amr };
@@ -94,7 +95,8 @@ export class LoginService {
   }
 
   /** A login that has passed a second factor, or is multi-factor on its own (a user-verified passkey): no further step. */
-  completeMultiFactor(user: User, amr: AuthMethod[], client: ClientInfo): Promise<IssuedTokens> {
+  async completeMultiFactor(user: User, amr: AuthMethod[], client: ClientInfo): Promise<IssuedTokens> {
+    this.refuseHeldBack(user);
     return this.complete(user, amr, client);
   }
 

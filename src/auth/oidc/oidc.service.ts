@@ -167,7 +167,6 @@ export class OidcService {
     if (!used?.subject) return fail('invalid_code');
     const user = await this.users.findById(used.subject);
     if (!user) return fail('invalid_code');
-    this.logins.refuseHeldBack(user);
     return this.logins.decide(user, ['oidc'], client);
   }
 

@@ -177,8 +177,6 @@ export class PasskeysService {
       await this.events.emit('passkey.counter_regressed', { userId: user.id, passkeyId: passkey.id, stored: passkey.counter, received, ip: client.ip });
       throw new UnauthorizedException(LOGIN_FAILED);
     }
-    // Same rules as a password login, and only revealed to the holder of the passkey.
-    this.logins.refuseHeldBack(user);
     // Conditional, so of two concurrent logins with one counter value only one moves it.
     const moved = await this.passkeys
       .createQueryBuilder()

@@ -42,6 +42,8 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     // Suites make many auth calls from one address; the throttle suite lowers this again.
     THROTTLE_AUTH_LIMIT: '100000',
     LOGIN_MAX_FAILURES: '1000',
+    // Apps log nothing in tests; TEST_LOG_LEVEL=error shows why a run got a 500 or a 503.
+    ...(process.env.TEST_LOG_LEVEL ? { LOG_LEVEL: process.env.TEST_LOG_LEVEL } : {}),
     ...options.env,
   });
   const moduleRef = await Test.createTestingModule({ imports: [AppModule] })

@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { IsNull } from 'typeorm';
 import { AuditEvent } from '../src/audit/audit-event.entity.js';
 import { Passkey } from '../src/auth/passkeys/passkey.entity.js';
+import { MAX_PASSKEYS_PER_ACCOUNT } from '../src/auth/passkeys/passkeys.service.js';
 import { OneTimeToken } from '../src/one-time-tokens/one-time-token.entity.js';
 import { User } from '../src/users/user.entity.js';
 import { bearer, registerAndLogin, type TestUser } from './support/auth-helpers.js';
@@ -136,6 +138,48 @@ describe('passkeys (WebAuthn)', () => {
       const second = authenticator.register((await registrationOptions(user)).body);
       const statuses = (await Promise.all([finishRegistration(user, { response: first }), finishRegistration(user, { response: second })])).map((r) => r.status);
       expect(statuses.sort()).toEqual([201, 400]);
+    });
+
+    it(`keeps an account to ${MAX_PASSKEYS_PER_ACCOUNT} passkeys, refusing the next before the authenticator is asked and when a race gets past that`, async () => {
+      const user = await registerAndLogin(t);
+      const stored = (n: number): Passkey => ({
+        id: randomUUID(),
+        userId: user.id,
+        credentialId: randomBytes(16).toString('hex'),
+        publicKey: 'unused',
+        counter: 0,
+        transports: '',
+        name: `Key ${n}`,
+        createdAt: new Date(),
+        lastUsedAt: null,
+      });
+      const repo = t.dataSource.getRepository(Passkey);
+      await repo.insert(Array.from({ length: MAX_PASSKEYS_PER_ACCOUNT - 2 }, (_, n) => stored(n)));
+      const options = await registrationOptions(user);
+      expect(options.status).toBe(200);
+      expect(options.body.excludeCredentials).toHaveLength(MAX_PASSKEYS_PER_ACCOUNT - 2);
+      const last = await finishRegistration(user, { response: newAuthenticator().register(options.body) });
+      expect(last.status).toBe(201);
+
+      // Options taken at one below the limit, and meanwhile another passkey made it the limit.
+      const raced = await registrationOptions(user);
+      expect(raced.status).toBe(200);
+      await repo.insert(stored(99));
+      const over = await finishRegistration(user, { response: newAuthenticator().register(raced.body), name: 'One too many' });
+      expect(over.status).toBe(409);
+      expect(over.body).toEqual({ statusCode: 409, message: `An account holds at most ${MAX_PASSKEYS_PER_ACCOUNT} passkeys: remove one first`, error: 'Conflict' });
+      expect(await repo.countBy({ userId: user.id })).toBe(MAX_PASSKEYS_PER_ACCOUNT);
+      expect(await repo.countBy({ userId: user.id, name: 'One too many' })).toBe(0);
+
+      const refused = await registrationOptions(user);
+      expect(refused.status).toBe(409);
+      expect(refused.body.message).toBe(`An account holds at most ${MAX_PASSKEYS_PER_ACCOUNT} passkeys: remove one first`);
+      const list = await t.http().get('/api/auth/passkeys').set(bearer(user.accessToken));
+      expect(list.body).toHaveLength(MAX_PASSKEYS_PER_ACCOUNT);
+
+      // Removing one makes room again.
+      expect((await t.http().delete(`/api/auth/passkeys/${list.body[0].id}`).set(bearer(user.accessToken))).status).toBe(204);
+      expect((await registrationOptions(user)).status).toBe(200);
     });
 
     it('answers 400, never 5xx, to malformed bodies', async () => {

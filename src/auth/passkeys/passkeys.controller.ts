@@ -14,7 +14,7 @@ import { TokenPairDto } from '../dto/token-pair.dto.js';
 import { PasskeyAuthenticationDto, PasskeyAuthenticationOptionsDto } from './dto/passkey-authentication.dto.js';
 import { PasskeyRegistrationDto } from './dto/passkey-registration.dto.js';
 import { PasskeyResponseDto } from './dto/passkey-response.dto.js';
-import { PasskeysService } from './passkeys.service.js';
+import { MAX_PASSKEYS_PER_ACCOUNT, PasskeysService } from './passkeys.service.js';
 
 const FRESH_401 = 'Missing, invalid, expired or revoked access token, or one that is not fresh';
 
@@ -37,7 +37,7 @@ export class PasskeysController {
       'user verification, `none` attestation. Its challenge is single-use and valid 5 minutes.',
   })
   @ApiOkResponse({ schema: { type: 'object', additionalProperties: true }, description: 'PublicKeyCredentialCreationOptionsJSON' })
-  @ApiErrors({ 401: FRESH_401 })
+  @ApiErrors({ 401: FRESH_401, 409: `The account already holds ${MAX_PASSKEYS_PER_ACCOUNT} passkeys, the most it may` })
   registrationOptions(@CurrentUser() caller: AuthUser): Promise<PublicKeyCredentialCreationOptionsJSON> {
     return this.passkeys.registrationOptions(caller);
   }
@@ -53,6 +53,7 @@ export class PasskeysController {
   @ApiErrors({
     400: 'Malformed body, no pending challenge of the caller for this response, or a response that fails verification (origin, RP id, user verification, signature)',
     401: FRESH_401,
+    409: `The account already holds ${MAX_PASSKEYS_PER_ACCOUNT} passkeys, the most it may (the challenge is used up)`,
   })
   register(@CurrentUser() caller: AuthUser, @Body() dto: PasskeyRegistrationDto, @Req() request: FastifyRequest): Promise<PasskeyResponseDto> {
     return this.passkeys.register(caller, dto.response, dto.name, request.ip);

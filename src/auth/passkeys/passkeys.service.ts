@@ -29,6 +29,12 @@ const CHALLENGE_TTL_SECONDS = 5 * 60;
 /** 1023 bytes is WebAuthn's limit, but the hex column holds 256; real authenticators use 16 to 64. */
 const MAX_CREDENTIAL_ID_BYTES = 256;
 const LOGIN_FAILED = 'Passkey login failed';
+/**
+ * Bounds what one account can store, the list it reads back and the options' excludeCredentials,
+ * which name every passkey the account has; people keep a handful (a phone, a laptop, a key or two).
+ */
+export const MAX_PASSKEYS_PER_ACCOUNT = 25;
+const TOO_MANY_PASSKEYS = `An account holds at most ${MAX_PASSKEYS_PER_ACCOUNT} passkeys: remove one first`;
 
 const BASE64URL = /^[A-Za-z0-9_-]*$/;
 const isString = (value: unknown): value is string => typeof value === 'string';
@@ -61,6 +67,8 @@ export class PasskeysService {
 
   async registrationOptions(caller: AuthUser): Promise<PublicKeyCredentialCreationOptionsJSON> {
     const existing = await this.passkeys.find({ where: { userId: caller.id } });
+    // Refused before the user is asked to touch an authenticator for nothing.
+    if (existing.length >= MAX_PASSKEYS_PER_ACCOUNT) throw new ConflictException(TOO_MANY_PASSKEYS);
     const { token } = await this.tokens.issue(REGISTRATION, caller.id, CHALLENGE_TTL_SECONDS);
     return generateRegistrationOptions({
       rpName: this.config.rpName,
@@ -116,6 +124,12 @@ export class PasskeysService {
       // The same credential registered concurrently: the unique index decided, say so plainly.
       if (await this.passkeys.existsBy({ credentialId })) throw new BadRequestException('This passkey is already registered');
       throw error;
+    }
+    // Counted after the insert, so registrations racing past the options' check cannot
+    // together go over: each one that finds too many takes its own passkey back.
+    if ((await this.passkeys.countBy({ userId: caller.id })) > MAX_PASSKEYS_PER_ACCOUNT) {
+      await this.passkeys.delete({ id: passkey.id });
+      throw new ConflictException(TOO_MANY_PASSKEYS);
     }
     await this.events.emit('passkey.added', { userId: caller.id, passkeyId: passkey.id, name: passkey.name, ip });
     return PasskeyResponseDto.from(passkey);

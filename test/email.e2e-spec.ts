@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
+import { createConnection } from 'mysql2/promise';
+import pg from 'pg';
 import { UserIdentity } from '../src/auth/oidc/user-identity.entity.js';
 import { Passkey } from '../src/auth/passkeys/passkey.entity.js';
 import { MailerService } from '../src/mail/mailer.service.js';
@@ -10,6 +12,25 @@ import { SoftAuthenticator } from './support/soft-authenticator.js';
 import { createTestApp, strongPassword, uniqueName, type TestApp } from './support/test-app.js';
 
 const APP_URL = 'https://auth.example.test';
+
+/** Holds `table` from a connection of its own (MySQL/MariaDB or PostgreSQL) until the returned function is called. */
+async function lockTable(t: TestApp, table: string): Promise<() => Promise<void>> {
+  if (t.database.kind === 'mysql') {
+    const connection = await createConnection({ uri: t.database.url });
+    await connection.query(`LOCK TABLES ${table} WRITE`);
+    return async () => {
+      await connection.query('UNLOCK TABLES');
+      await connection.end();
+    };
+  }
+  const client = new pg.Client({ connectionString: t.database.url });
+  await client.connect();
+  await client.query(`BEGIN; LOCK TABLE ${table} IN ACCESS EXCLUSIVE MODE`);
+  return async () => {
+    await client.query('ROLLBACK');
+    await client.end();
+  };
+}
 
 interface Account {
   id: string;
@@ -302,6 +323,25 @@ describe('email: verification, recovery and address changes (SMTP)', () => {
       expect((await t.http().post('/api/auth/password/reset').send({ token, newPassword: strongPassword() })).status).toBe(400);
       // The old password still works: nothing was changed by the refused attempts.
       expect((await t.http().post('/api/auth/login').send({ username: user.username, password: user.password })).status).toBe(200);
+    });
+
+    it('answers a known address before writing its link: the answer does not wait on the account’s writes, and the link still follows', async () => {
+      // SQLite has one writer for every table, so the quota count would wait too: there is no table to hold alone.
+      if (t.database.kind === 'sqlite') return;
+      const user = await register();
+      await mailer().drain();
+      // Another client holds the links table, as a slow or busy database would.
+      const release = await lockTable(t, 'one_time_tokens');
+      let answer;
+      try {
+        answer = await t.http().post('/api/auth/password/forgot').send({ email: user.email });
+      } finally {
+        await release();
+      }
+      expect(answer.status).toBe(202);
+      expect(answer.body).toEqual({ message: expect.any(String) });
+      const mail = await smtp.waitFor(user.email, (m) => /reset/i.test(m.parsed.subject ?? ''));
+      expect(mail.parsed.text).toContain(`${APP_URL}/#/reset-password?token=`);
     });
 
     it('lets a newer link void the older one, and lets only one of two concurrent resets win', async () => {

@@ -1,5 +1,4 @@
-import { BadRequestException, Injectable } from '@nestjs/common';
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { BadRequestException, type BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import { accountLink, INVALID_LINK, PASSWORD_RESET } from '../../common/account-links.js';
 import type { AuthUser } from '../../common/auth-user.js';
 import { DomainEventBus } from '../../common/events/domain-events.js';
@@ -31,7 +30,11 @@ export interface AdminResetLink {
 }
 
 @Injectable()
-export class PasswordResetService {
+export class PasswordResetService implements BeforeApplicationShutdown {
+  private readonly logger = new Logger('PasswordReset');
+  /** Work of forgot-password requests that were already answered. */
+  private readonly pendingWork = new Set<Promise<void>>();
+
   constructor(
     private readonly users: UsersService,
     private readonly tokens: OneTimeTokensService,
@@ -46,22 +49,43 @@ export class PasswordResetService {
   ) {}
 
   /**
-   * The same answer whether or not the address has an account, and the same work: the
-   * lookup, the quota count and a token's worth of randomness, hashing and a DELETE happen
-   * either way, so the timing does not tell either. The mail itself goes out after the response.
+   * The same answer whether or not the address has an account, given after the same work: the
+   * lookup and the quota count. What only an account gets (its older links voided, a new one,
+   * the audit row, the mail) happens after the answer has gone: done before it, those writes
+   * made a known address answer measurably later (MySQL ~24 against ~18 ms, PostgreSQL ~19
+   * against ~15), which told which addresses have accounts.
    */
   async forgot(email: string, ip?: string): Promise<void> {
     const user = await this.users.findByEmail(email);
     const quota = await this.quota.take(email);
-    if (!user || !quota.allowed) {
+    if (!user) return;
+    this.afterAnswer(async () => {
       // Spent budget: the user's current link stays valid, so a flood cannot keep voiding it.
-      await this.tokens.voidAll(PASSWORD_RESET, randomUUID());
-      createHash('sha256').update(randomBytes(32).toString('base64url')).digest('hex');
-      if (user) await this.events.emit('password.reset_requested', { userId: user.id, ip, mail: null });
-      return;
-    }
-    const { token, expiresAt } = await this.issue(user);
-    await this.events.emit('password.reset_requested', { userId: user.id, ip, mail: { to: user.email!, token, expiresAt } });
+      if (!quota.allowed) return this.events.emit('password.reset_requested', { userId: user.id, ip, mail: null });
+      const { token, expiresAt } = await this.issue(user);
+      await this.events.emit('password.reset_requested', { userId: user.id, ip, mail: { to: user.email!, token, expiresAt } });
+    });
+  }
+
+  /** Waits for the work of forgot-password answers already given (a new link, its mail) before the database closes. */
+  async beforeApplicationShutdown(): Promise<void> {
+    while (this.pendingWork.size > 0) await Promise.all([...this.pendingWork]);
+  }
+
+  /**
+   * Starts `work` once the answer is written: setImmediate runs after the reply's own
+   * synchronous write, which matters on SQLite, whose statements run synchronously.
+   */
+  private afterAnswer(work: () => Promise<void>): void {
+    const done = new Promise<void>((settle) =>
+      setImmediate(() =>
+        work()
+          .catch((error: unknown) => this.logger.error({ msg: `Password reset link not issued: ${(error as Error)?.message ?? String(error)}` }))
+          .finally(settle),
+      ),
+    );
+    this.pendingWork.add(done);
+    void done.finally(() => this.pendingWork.delete(done));
   }
 
   /**

@@ -4,6 +4,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PasswordResetService } from '../src/auth/email/password-reset.service.js';
 import { MailerService, RETRY_DELAYS_MS } from '../src/mail/mailer.service.js';
 import { bearer, login } from './support/auth-helpers.js';
 import { linkToken, startSmtpSink, type SmtpSink } from './support/smtp-sink.js';
@@ -33,6 +34,8 @@ describe('mail without SMTP_URL: the outbox, and REQUIRE_EMAIL_VERIFICATION', ()
   });
 
   async function outboxMailTo(address: string) {
+    // A forgot-password request queues its mail after it has answered.
+    await t.app.get(PasswordResetService).settled();
     await t.app.get(MailerService).drain();
     const mails = await Promise.all(readdirSync(outbox).map((name) => simpleParser(readFileSync(join(outbox, name)))));
     return mails.filter((mail) => mail.to && !Array.isArray(mail.to) && mail.to.value[0]?.address === address);

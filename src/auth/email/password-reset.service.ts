@@ -67,9 +67,14 @@ export class PasswordResetService implements BeforeApplicationShutdown {
     });
   }
 
-  /** Waits for the work of forgot-password answers already given (a new link, its mail) before the database closes. */
-  async beforeApplicationShutdown(): Promise<void> {
+  /** Resolves once the work of forgot-password answers already given is done (its mail is then queued). */
+  async settled(): Promise<void> {
     while (this.pendingWork.size > 0) await Promise.all([...this.pendingWork]);
+  }
+
+  /** That work needs the database: it finishes before the database closes. */
+  beforeApplicationShutdown(): Promise<void> {
+    return this.settled();
   }
 
   /**

@@ -4,6 +4,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { createTransport, type Transporter } from 'nodemailer';
 import { DomainEventBus } from '../common/events/domain-events.js';
+import { PendingWork } from '../common/pending-work.js';
 import { MailConfig } from '../config/mail.config.js';
 import type { MailMessage } from './mail-message.js';
 
@@ -42,7 +43,7 @@ export class MailerService implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('Mail');
   private readonly transport: Transporter;
   /** Sends not yet settled (queued, in flight or waiting for a retry). */
-  private readonly pending = new Set<Promise<void>>();
+  private readonly pending = new PendingWork();
   /** Retries waiting for their turn, with what settles each. */
   private readonly retries = new Map<NodeJS.Timeout, { message: MailMessage; done: () => void }>();
   private closing = false;
@@ -70,12 +71,11 @@ export class MailerService implements OnModuleInit, OnApplicationShutdown {
   enqueue(message: MailMessage): void {
     const sending = new Promise<void>((done) => setImmediate(() => this.attempt(message, 0, done)));
     this.pending.add(sending);
-    void sending.finally(() => this.pending.delete(sending));
   }
 
   /** Resolves once every queued mail is sent or given up (tests and shutdown). */
-  async drain(): Promise<void> {
-    while (this.pending.size > 0) await Promise.all([...this.pending]);
+  drain(): Promise<void> {
+    return this.pending.settled();
   }
 
   /** Lets sends in flight finish (bounded); a retry still waiting is logged as lost rather than awaited for a minute. */

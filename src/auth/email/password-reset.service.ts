@@ -2,6 +2,7 @@ import { BadRequestException, type BeforeApplicationShutdown, Injectable, Logger
 import { accountLink, INVALID_LINK, PASSWORD_RESET } from '../../common/account-links.js';
 import type { AuthUser } from '../../common/auth-user.js';
 import { DomainEventBus } from '../../common/events/domain-events.js';
+import { PendingWork } from '../../common/pending-work.js';
 import { HttpConfig } from '../../config/http.config.js';
 import { MailConfig } from '../../config/mail.config.js';
 import { type IssuedOneTimeToken, OneTimeTokensService } from '../../one-time-tokens/one-time-tokens.service.js';
@@ -33,7 +34,7 @@ export interface AdminResetLink {
 export class PasswordResetService implements BeforeApplicationShutdown {
   private readonly logger = new Logger('PasswordReset');
   /** Work of forgot-password requests that were already answered. */
-  private readonly pendingWork = new Set<Promise<void>>();
+  private readonly pendingWork = new PendingWork();
 
   constructor(
     private readonly users: UsersService,
@@ -68,8 +69,8 @@ export class PasswordResetService implements BeforeApplicationShutdown {
   }
 
   /** Resolves once the work of forgot-password answers already given is done (its mail is then queued). */
-  async settled(): Promise<void> {
-    while (this.pendingWork.size > 0) await Promise.all([...this.pendingWork]);
+  settled(): Promise<void> {
+    return this.pendingWork.settled();
   }
 
   /** That work needs the database: it finishes before the database closes. */
@@ -90,7 +91,6 @@ export class PasswordResetService implements BeforeApplicationShutdown {
       ),
     );
     this.pendingWork.add(done);
-    void done.finally(() => this.pendingWork.delete(done));
   }
 
   /**

@@ -10,7 +10,8 @@ import {
   isUnstorableText,
 } from '../src/common/database-errors.js';
 import { dataSourceOptions } from '../src/database/data-source-options.js';
-import { createTestDatabase, type TestDatabase } from './support/test-database.js';
+import { withQuestionMarkPlaceholders } from './support/test-app.js';
+import { createTestDatabase, testDatabaseKind, type TestDatabase } from './support/test-database.js';
 
 /**
  * The HTTP error filter answers 409, 400 or 503 by what these classifiers say of a driver's
@@ -21,8 +22,7 @@ import { createTestDatabase, type TestDatabase } from './support/test-database.j
 describe('database errors, as the real driver raises them', () => {
   let database: TestDatabase;
   let dataSource: DataSource;
-  const placeholders = (sql: string) => (database.kind === 'postgres' ? sql.replace(/\?/g, (_, i: number) => `$${sql.slice(0, i).split('?').length}`) : sql);
-  const run = (sql: string, parameters: unknown[] = []) => dataSource.query(placeholders(sql), parameters);
+  const run = (sql: string, parameters: unknown[] = []) => dataSource.query(sql, parameters);
   const failure = async (sql: string, parameters: unknown[] = []): Promise<unknown> => {
     try {
       await run(sql, parameters);
@@ -34,7 +34,8 @@ describe('database errors, as the real driver raises them', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    dataSource = await new DataSource(dataSourceOptions(database.url)).initialize();
+    const initialized = await new DataSource(dataSourceOptions(database.url)).initialize();
+    dataSource = database.kind === 'postgres' ? withQuestionMarkPlaceholders(initialized) : initialized;
     await run('CREATE TABLE error_parents (id VARCHAR(8) PRIMARY KEY)');
     await run('CREATE TABLE error_children (id VARCHAR(8) PRIMARY KEY, name VARCHAR(4) NOT NULL, parent_id VARCHAR(8) REFERENCES error_parents (id))');
     await run("INSERT INTO error_parents (id) VALUES ('p1')");
@@ -82,8 +83,8 @@ describe('database errors, as the real driver raises them', () => {
     expect(isPostgresUnavailable(error)).toBe(false);
   });
 
-  it('a statement past the 1.5 s limit is the database failing (503), and the pool still answers after it', async () => {
-    if (database.kind === 'sqlite') return; // in-process: no statement timeout
+  // SQLite runs in-process: it has no statement timeout.
+  (testDatabaseKind() === 'sqlite' ? it.skip : it)('a statement past the 1.5 s limit is the database failing (503), and the pool still answers after it', async () => {
     const error = await failure(database.kind === 'mysql' ? 'SELECT SLEEP(3)' : 'SELECT pg_sleep(3)');
     if (database.kind === 'mysql') {
       expect(driverErrorCode(error)).toBe('PROTOCOL_SEQUENCE_TIMEOUT');

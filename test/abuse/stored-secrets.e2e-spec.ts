@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { chmodSync, existsSync, statSync, writeFileSync } from 'node:fs';
 import { bearer, registerAndLogin, registerUser } from '../support/auth-helpers.js';
 import { createTestApp, strongPassword, uniqueName, type TestApp } from '../support/test-app.js';
-import { createTestDatabase } from '../support/test-database.js';
+import { createTestDatabase, testDatabaseKind } from '../support/test-database.js';
 
-const usesSqlite = !process.env.TEST_MYSQL_URL && !process.env.TEST_POSTGRES_URL;
+const usesSqlite = testDatabaseKind() === 'sqlite';
 
 /** What the service writes down about failed logins, and who may read its files. */
 describe('stored secrets', () => {

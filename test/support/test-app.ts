@@ -73,7 +73,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
  * The suites' raw SQL is written with `?` placeholders (SQLite and MySQL); on PostgreSQL
  * the tests' view of the DataSource numbers them ($1, $2, ...). The app itself is untouched.
  */
-function withQuestionMarkPlaceholders(dataSource: DataSource): DataSource {
+export function withQuestionMarkPlaceholders(dataSource: DataSource): DataSource {
   const query = (sql: string, parameters?: unknown[]) => {
     let n = 0;
     return dataSource.query(

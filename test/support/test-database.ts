@@ -11,15 +11,22 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
+/** Which database createTestDatabase() makes in this run, known before any suite starts (for `it.skip`). */
+export function testDatabaseKind(): TestDatabase['kind'] {
+  if (process.env.TEST_POSTGRES_URL) return 'postgres';
+  return process.env.TEST_MYSQL_URL ? 'mysql' : 'sqlite';
+}
+
 /**
  * A throw-away database: a SQLite file by default, or a uniquely named database on the
  * server TEST_MYSQL_URL (MySQL/MariaDB, e.g. mysql://root@127.0.0.1:3306) or
  * TEST_POSTGRES_URL (e.g. postgres://postgres@127.0.0.1:5432) points at.
  */
 export async function createTestDatabase(): Promise<TestDatabase> {
-  if (process.env.TEST_POSTGRES_URL) return createPostgresDatabase(process.env.TEST_POSTGRES_URL);
-  const server = process.env.TEST_MYSQL_URL;
-  if (server) {
+  const kind = testDatabaseKind();
+  if (kind === 'postgres') return createPostgresDatabase(process.env.TEST_POSTGRES_URL!);
+  if (kind === 'mysql') {
+    const server = process.env.TEST_MYSQL_URL!;
     const name = `authtest_${process.pid}_${randomBytes(4).toString('hex')}`;
     const base = new URL(server);
     base.pathname = '/';
